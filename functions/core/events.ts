@@ -283,6 +283,9 @@ export const FOLLOW_UP_ACTION_FIELDS = [
   'appointment_status',
   'booked_with',
   'cancellation_reason_id',
+  // The tracker's versions of a booking's appointment (§14, "Afterwards").
+  'why',
+  'from_until',
 ] as const;
 type FollowUpActionField = (typeof FOLLOW_UP_ACTION_FIELDS)[number];
 

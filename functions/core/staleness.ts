@@ -94,7 +94,7 @@ export function inProgressCandidatesBefore(now: Date, thresholds: StaleThreshold
   return canonicalFromDate(new Date(Math.max(noProgress, missed)));
 }
 
-function graceHoursOf(thresholds: StaleThresholds): number {
+export function graceHoursOf(thresholds: StaleThresholds): number {
   return thresholds.appointmentGraceHours ?? DEFAULT_APPOINTMENT_GRACE_HOURS;
 }
 

@@ -23,7 +23,7 @@ import { ACTION_NAMES } from '../core/follow-up/action-body';
 import { BOOKING_ACTION_NAMES, isBookingAction } from '../core/booking/record';
 import type { BookingDeps, BookingResult } from './booking/result';
 import type { Caller, CallerKind } from '../core/follow-up/person-action';
-import { DEFAULT_APPOINTMENT_GRACE_HOURS } from '../core/staleness';
+import { graceHoursOf } from '../core/staleness';
 import type { FollowUpView } from '../core/follow-up/view';
 import { ACT_SCOPE_MISSING, CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
 import { CONSOLE_ACTOR_PREFIX, identify, isConsoleRequest, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
@@ -224,7 +224,7 @@ function bookingAction(deps: FollowUpActionsDeps, view: (stored: StoredFollowUp,
     metrics: deps.metrics ?? null,
     psc: deps.psc ?? null,
     bookingAsync: deps.bookingAsync ?? false,
-    graceHours: deps.thresholds.appointmentGraceHours ?? DEFAULT_APPOINTMENT_GRACE_HOURS,
+    graceHours: graceHoursOf(deps.thresholds),
     retentionDays: deps.retentionDays ?? null,
   };
   return async (rawId: unknown, body: unknown, caller: Caller, remaining: number): Promise<Answer> => {

@@ -72,8 +72,8 @@ function actionEvent(id: string, body: unknown, authorization: string | undefine
   };
 }
 
-const actions = (closeGroup: string | null = null) =>
-  createFollowUpActionsHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, logger: silent, actorSource: 'iam', closeGroup, accessTokens: tokens });
+const actions = (closeGroup: string | null = null, bookingGroup: string | null = null) =>
+  createFollowUpActionsHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, logger: silent, actorSource: 'iam', closeGroup, bookingGroup, accessTokens: tokens });
 const query = () => createQueryHandler({ db: table.db, tableName: table.tableName, logger: silent, accessTokens: tokens });
 
 /** One console read of every path (CONSOLE_READ_PATHS), with what it needs to answer 200 or 404. */
@@ -187,6 +187,25 @@ describe('POST /api/follow-ups/{follow_up_id}/actions (the console’s JWT route
       ['user:tom', 'acknowledge'],
       ['user:ana', 'close'],
     ]);
+  });
+});
+
+describe('BOOKING_REQUIRES_GROUP (CONTRACT §14)', () => {
+  it("keeps the four booking actions to the group for console users, in words, by the verified token's groups, and leaves the other actions and the IAM route alone", async () => {
+    const id = await seed();
+    const bookers = actions(null, 'leads');
+    const record = { action: 'record_booking', start_at: new Date(Date.now() + 5 * 86_400_000).toISOString() };
+    for (const body of [record, { action: 'book', booking_key: 'k', site_code: 'S1', slot_start: record.start_at }, { action: 'cancel_booking' }]) {
+      const refused = await bookers(actionEvent(id, body, bearer(cognito.tokenFor('tom')), forgedClaims('tom', '[ops leads]')));
+      expect([refused.statusCode, JSON.parse(refused.body)]).toEqual([403, { error: { code: 'forbidden', message: 'booking is for the leads group; ask one of its members' } }]);
+      assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', refused);
+    }
+    expect((await bookers(actionEvent(id, { action: 'acknowledge' }, bearer(cognito.tokenFor('tom'))))).statusCode).toBe(200);
+    // ana is in leads: the booking is hers to try (this follow-up has no redraw order to book: 409 in words).
+    const ana = await bookers(actionEvent(id, record, bearer(cognito.tokenFor('ana'))));
+    expect(JSON.parse(ana.body)).toMatchObject({ error: { code: 'not_bookable' } });
+    const iam = await bookers({ routeKey: 'POST /follow-ups/{follow_up_id}/actions', rawPath: `/follow-ups/${id}/actions`, pathParameters: { follow_up_id: id }, headers: { 'content-type': 'application/json' }, body: JSON.stringify(record), requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:user/ops' } } } });
+    expect(JSON.parse(iam.body)).toMatchObject({ error: { code: 'not_bookable' } });
   });
 });
 

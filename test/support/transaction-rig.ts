@@ -8,7 +8,9 @@
 import type { SituationOptions } from '../../functions/core/follow-up/situation';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { projectAppointment } from '../../functions/core/appointment';
 import { projectOrder } from '../../functions/core/order-record';
+import { putAppointmentFromWebhook } from '../../functions/store/appointments';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { putOrderFromWebhook, type ApplyResult } from '../../functions/store/orders';
 import { getOrder } from '../../functions/store/order-reads';
@@ -40,8 +42,8 @@ export interface TransactionRig {
    */
   failNext(operation: string, count?: number, matching?: (body: Record<string, unknown>) => boolean): void;
   resetCounters(): void;
-  /** Stores a webhook the way the webhook function does. */
-  webhook(delivery: Delivery): Promise<ApplyResult>;
+  /** Stores a webhook (an order's or an appointment's) the way the webhook function does. */
+  webhook(delivery: Delivery | Pick<Delivery, 'body'>): Promise<ApplyResult>;
   /** Waits until the stream reader has delivered everything written so far. */
   settle(): Promise<void>;
   /** Stores these webhooks in order, as webhook() does, then settles: what the tracker knows once Junction sent them. */
@@ -158,8 +160,11 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     },
     async webhook(delivery) {
       const read = readWebhookBody(JSON.stringify(delivery.body));
-      if (read.kind !== 'order') throw new Error(`test delivery is not an order event: ${read.kind}`);
-      const result = await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
+      if (read.kind !== 'order' && read.kind !== 'appointment') throw new Error(`test delivery is not an order or appointment event: ${read.kind}`);
+      const result =
+        read.kind === 'order'
+          ? await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order))
+          : await putAppointmentFromWebhook(table.db, table.tableName, projectAppointment(read.appointment));
       reader.nudge();
       return result;
     },

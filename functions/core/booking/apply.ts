@@ -10,7 +10,7 @@ import { addVersion, endSnooze, recordedAt, type FollowUpAction, type LastEntry 
 import { acknowledgedOwner, type Caller } from '../follow-up/person-action';
 import type { FollowUp } from '../follow-up/states';
 import type { AppointmentPayload } from '../schemas';
-import { attemptKeyHash, bookingOf, bookingSnoozeUntil, type Booking, type BookingAttempt } from './record';
+import { attemptKeyHash, bookingOf, bookingSnoozeUntil, sameBooking, type Booking, type BookingAttempt } from './record';
 
 /** An appointment as Junction answered it, as much as the follow-up keeps. */
 export interface AnsweredAppointment {
@@ -63,7 +63,7 @@ export function settled(booking: Booking, attempt: BookingAttempt, answered: boo
 export function applyRefusal(followUp: FollowUp, attempt: BookingAttempt, answered: boolean): BookingChange {
   const booking = bookingOf(followUp);
   const next = settled(booking, attempt, answered);
-  return JSON.stringify(next) === JSON.stringify(booking) ? { kind: 'unchanged' } : { kind: 'bookkeeping', followUp: { ...followUp, booking: next } };
+  return sameBooking(next, booking) ? { kind: 'unchanged' } : { kind: 'bookkeeping', followUp: { ...followUp, booking: next } };
 }
 
 /** Who acts and with what, when Junction's answer is written: the caller (or the attempt's claimer), the owner a book names, the reason a cancel gave. */
@@ -82,6 +82,7 @@ export interface AnswerContext {
  * reschedule moves both; a cancel ends the snooze. One version and its entry.
  */
 export function applyJunctionAnswer(stored: FollowUp, last: LastEntry | null, attempt: BookingAttempt, appointment: AnsweredAppointment, context: AnswerContext): BookingChange {
+  if (recordedAlready(bookingOf(stored), attempt, appointment)) return { kind: 'unchanged' };
   const ended = endSnooze({ followUp: stored, entries: [], last }, context.now);
   const current = ended.followUp;
   const at = recordedAt(context.now, ended.last);
@@ -103,6 +104,16 @@ export function applyJunctionAnswer(stored: FollowUp, last: LastEntry | null, at
   const action = attempt.kind === 'book' ? 'book' : attempt.kind === 'reschedule' ? 'reschedule_booking' : 'cancel_booking';
   const draft = addVersion(ended, { ...held.followUp, booking }, { actor: context.caller.actor, action, ...fields, ...held.fields }, context.now);
   return { kind: 'changed', followUp: draft.followUp, entries: draft.entries, last: draft.last! };
+}
+
+/**
+ * Whether the answer to `attempt` is on the booking already: the attempt is no
+ * longer the stored one and the booking holds this appointment as answered (two
+ * reads after one unknown outcome both found it: the second records nothing).
+ */
+function recordedAlready(booking: Booking, attempt: BookingAttempt, appointment: AnsweredAppointment): boolean {
+  if (booking.attempt?.key === attempt.key) return false;
+  return booking.appointment_id === appointment.id && booking.status === appointment.status && booking.start_at === canonicalOr(appointment.start_at);
 }
 
 /** A booking's place, as a reschedule's entry names it (`from`, `to`). */

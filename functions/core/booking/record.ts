@@ -110,3 +110,15 @@ export function isBookingAction(body: unknown): boolean {
   const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
   return (BOOKING_ACTION_NAMES as readonly unknown[]).includes(action);
 }
+
+const BOOKING_FIELDS = Object.keys(NO_BOOKING) as (keyof Booking)[];
+const ATTEMPT_FIELDS: (keyof BookingAttempt)[] = ['kind', 'at', 'key', 'by', 'slot_start', 'site_code'];
+
+/** Whether two bookings say the same, field by field (a map read back from DynamoDB may hold its keys in another order). */
+export function sameBooking(a: Booking, b: Booking): boolean {
+  return BOOKING_FIELDS.every((field) => {
+    if (field !== 'attempt') return (a[field] ?? null) === (b[field] ?? null);
+    if (a.attempt === null || b.attempt === null) return a.attempt === b.attempt;
+    return ATTEMPT_FIELDS.every((part) => (a.attempt![part] ?? null) === (b.attempt![part] ?? null));
+  });
+}

@@ -32,6 +32,8 @@ export interface FollowUpAction {
 export interface LastEntry {
   at: string;
   action: string;
+  /** A `snooze_ended` with a why (an appointment's cancel, CONTRACT §14): not the clock's, so an expected_version behind it is a conflict. */
+  why?: string;
 }
 
 /** A follow-up and the entries of the versions added to it, not yet written. */
@@ -59,7 +61,7 @@ export function addVersion(draft: Draft, next: FollowUp, entry: EntryParts, now:
   const at = recordedAt(now, draft.last);
   const followUp = { ...next, version: draft.followUp.version + 1 };
   const full: FollowUpAction = { ...entry, at, actor: entry.actor, action: entry.action, from_state: draft.followUp.state, to_state: followUp.state };
-  return { followUp, entries: [...draft.entries, full], last: { at, action: entry.action } };
+  return { followUp, entries: [...draft.entries, full], last: { at, action: entry.action, ...(typeof entry.why === 'string' ? { why: entry.why } : {}) } };
 }
 
 /**

@@ -62,11 +62,12 @@ export type ActionOutcome =
 /**
  * Whether `expected` (a person's `expected_version`) names what is stored: the
  * stored version, or the one before it when the only entry since is the
- * tracker's `snooze_ended` (the API showed that follow-up acknowledged already).
+ * clock's `snooze_ended` (the API showed that follow-up acknowledged already; an
+ * appointment's cancel that woke it is news, CONTRACT §14).
  */
 export function expectedVersionHolds(expected: number | undefined, stored: FollowUp, last: LastEntry | null): boolean {
   if (expected === undefined || expected === stored.version) return true;
-  return expected === stored.version - 1 && last?.action === 'snooze_ended';
+  return expected === stored.version - 1 && last?.action === 'snooze_ended' && last.why === undefined;
 }
 
 /**

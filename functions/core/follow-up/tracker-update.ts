@@ -5,7 +5,10 @@
  * an episode that ends undoes what the tracker did. Which orders it is about,
  * when it opened and what is missing are kept current without a version.
  */
+import type { Appointment } from '../appointment';
 import type { Attention } from '../attention';
+import { afterAppointment } from '../booking/afterwards';
+import { DEFAULT_APPOINTMENT_GRACE_HOURS } from '../staleness';
 import { addVersion, endSnooze, recordedAt, TRACKER_ACTOR, type FollowUpAction, type LastEntry } from './history';
 import type { FollowUpSituation, MissingOrder, RedrawFact } from './situation';
 import type { Disposition, FollowUp, MissingResults } from './states';
@@ -39,6 +42,7 @@ export interface TrackerUpdate {
  * `fact_time` Junction's time of the fact):
  * - a snooze that ended is recorded first (`snooze_ended`);
  * - the redraw order, once known (`redraw_order_known`);
+ * - what its appointment says of the booking (core/booking/afterwards.ts);
  * - each fact acts once per episode (`applied` keeps the facts whose episode
  *   is on): a closing fact closes an open follow-up with its disposition (a
  *   person's close is never overwritten); an attention fact sets `attention`
@@ -56,7 +60,12 @@ export function trackerUpdate(
   stored: FollowUp,
   last: LastEntry | null,
   applied: readonly RedrawFact[],
-  situation: Pick<FollowUpSituation, 'facts' | 'initialOrderId' | 'redrawOrderId' | 'redrawOrderedAt' | 'openedAt' | 'latestStatusTime'> & { missing?: MissingOrder | null },
+  situation: Pick<FollowUpSituation, 'facts' | 'initialOrderId' | 'redrawOrderId' | 'redrawOrderedAt' | 'openedAt' | 'latestStatusTime'> & {
+    missing?: MissingOrder | null;
+    /** The redraw order's appointment as stored (§10), for the booking's afterwards (§14); absent: not read. */
+    appointment?: Appointment | null;
+    graceHours?: number;
+  },
   now: Date,
 ): TrackerUpdate {
   let draft = endSnooze({ followUp: stored, entries: [], last }, now);
@@ -71,6 +80,8 @@ export function trackerUpdate(
       now,
     );
   }
+  // The redraw order's appointment acts on the booking (CONTRACT §14, "Afterwards").
+  draft = afterAppointment(draft, situation.appointment ?? null, situation.graceHours ?? DEFAULT_APPOINTMENT_GRACE_HOURS, now);
   // Episodes that ended first, so that a fact that replaced another acts on the reopened follow-up.
   for (const fact of applied) {
     if (holding.has(fact)) {

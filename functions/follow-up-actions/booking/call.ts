@@ -65,6 +65,8 @@ async function recordAnswer(deps: BookingDeps, step: CallStep, answer: Appointme
   const appointment = answeredOf(answer);
   const owner = input.action.action === 'book' ? input.action.owner : undefined;
   const context = { caller: input.caller, owner, reasonId: step.reasonId, graceHours: deps.graceHours, now: input.now };
+  // The order's appointment first: a recompute meanwhile then sees Junction's answer (and leaves the booking to this action while its attempt is on).
+  await putBookedAppointment(deps, answer, date, input.now);
   let settled;
   try {
     settled = await settleBooking(deps.db, deps.tableName, input.id, (current) => applyJunctionAnswer(current.followUp, current.last ?? null, step.attempt, appointment, context), deps.thresholds, input.now);
@@ -76,7 +78,6 @@ async function recordAnswer(deps: BookingDeps, step: CallStep, answer: Appointme
   }
   deps.metrics?.addMetric(BOOKING_METRICS.answered, 'Count', 1);
   deps.logger.info('booking answered', { follow_up_id: input.id, call: step.attempt.kind, appointment_status: appointment.status });
-  await putBookedAppointment(deps, answer, date, input.now);
   if (settled.kind === 'not_found') return { kind: 'not_found' };
   return { kind: 'ok', stored: settled.stored, message: meanwhile(settled.stored, step, appointment.status) };
 }

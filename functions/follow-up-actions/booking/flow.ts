@@ -9,6 +9,7 @@
 import { parseBookingAction, type BookingActionBody } from '../../core/booking/action-body';
 import { applyLabCancel, applyRecordBooking, claimAttempt, type AnswerContext } from '../../core/booking/apply';
 import { decideBooking, type BookingStep } from '../../core/booking/decide';
+import type { BookingAttempt } from '../../core/booking/record';
 import { readBookingFacts } from '../../store/booking-facts';
 import { writeBookingChange } from '../../store/follow-ups/booking';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
@@ -22,20 +23,22 @@ export async function actOnBooking(deps: BookingDeps, input: BookingInput): Prom
   const parsed = parseBookingAction(input.body, input.now);
   if (parsed.kind === 'invalid') return { kind: 'invalid_request', message: parsed.message };
   const psc = deps.psc === null ? null : await deps.psc();
-  let readDone: string | null = null;
+  // The unknown attempt a read found nothing of (its key and time: a new claim may carry the same key).
+  let readDone: BookingAttempt | null = null;
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(deps.db, deps.tableName, input.id, input.now);
     if (stored === null) return { kind: 'not_found' };
     const facts = await readBookingFacts(deps.db, deps.tableName, stored.followUp, psc !== null);
     // An unknown attempt read and found to have booked nothing is left for the claim to replace.
-    const seen = readDone !== null && stored.followUp.booking?.attempt?.key === readDone ? withoutAttempt(stored) : stored;
+    const attempt = stored.followUp.booking?.attempt ?? null;
+    const seen = readDone !== null && attempt !== null && attempt.key === readDone.key && attempt.at === readDone.at ? withoutAttempt(stored) : stored;
     const step = decideBooking({ followUp: seen.followUp, last: stored.last ?? null, action: parsed.action, caller: input.caller, facts, now: input.now });
     const done = await take(deps, input, stored, parsed.action, step);
     if (done.kind === 'again') continue;
     if (done.kind === 'read') {
       const read = await readFirst(deps, psc!, stored, done.step.attempt, input);
       if (read.kind === 'answered') return read.result;
-      readDone = read.kind === 'none' ? done.step.attempt.key : null;
+      readDone = read.kind === 'none' ? done.step.attempt : null;
       continue;
     }
     if (done.kind === 'call') return callJunction(deps, psc!, done.claimed, done.step, { ...input, action: parsed.action });

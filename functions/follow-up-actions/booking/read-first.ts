@@ -6,8 +6,8 @@
  * call go ahead. A read Junction could not answer is the action's 502.
  */
 import { readRefusal } from '../../core/booking/answers';
-import { answeredOf, applyJunctionAnswer, type BookingChange } from '../../core/booking/apply';
-import type { BookingAttempt } from '../../core/booking/record';
+import { answeredOf, applyJunctionAnswer, type AnsweredAppointment, type BookingChange } from '../../core/booking/apply';
+import { bookingOf, sameBooking, type BookingAttempt } from '../../core/booking/record';
 import { applyBookedElsewhere, outcomeOfRead } from '../../core/booking/unknown-outcome';
 import type { PscApi } from '../../junction/psc';
 import { settleBooking } from '../../store/follow-ups/booking';
@@ -33,9 +33,15 @@ export async function readFirst(deps: BookingDeps, psc: PscApi, stored: StoredFo
   const apply = (current: StoredFollowUp): BookingChange =>
     read.kind === 'booked'
       ? applyJunctionAnswer(current.followUp, current.last ?? null, attempt, read.appointment, { caller: { actor: attempt.by, kind: 'iam' }, graceHours: deps.graceHours, now: input.now })
-      : { kind: 'bookkeeping', followUp: applyBookedElsewhere(current.followUp, read.appointment, attempt) };
+      : elsewhere(current, read.appointment, attempt);
+  if (found !== null) await putBookedAppointment(deps, found, outcome.date, input.now);
   const settled = await settleBooking(deps.db, deps.tableName, input.id, apply, deps.thresholds, input.now);
   if (settled.kind === 'not_found') return { kind: 'answered', result: { kind: 'not_found' } };
-  if (found !== null) await putBookedAppointment(deps, found, outcome.date, input.now);
   return { kind: 'written' };
+}
+
+/** An appointment booked elsewhere kept on the booking: bookkeeping, or nothing when it is there already. */
+function elsewhere(current: StoredFollowUp, appointment: AnsweredAppointment, attempt: BookingAttempt): BookingChange {
+  const next = applyBookedElsewhere(current.followUp, appointment, attempt);
+  return sameBooking(bookingOf(next), bookingOf(current.followUp)) ? { kind: 'unchanged' } : { kind: 'bookkeeping', followUp: next };
 }

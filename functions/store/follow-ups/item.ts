@@ -207,7 +207,7 @@ export const Stored = z.object({
   [A.reminded]: z.optional(z.nullable(z.string())),
   [A.attentionNotified]: z.optional(z.nullable(z.string())),
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
-  [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
+  [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string(), why: z.optional(z.string()) }))),
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [A.legacyKnowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),

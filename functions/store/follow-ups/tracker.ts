@@ -9,7 +9,8 @@ import type { FollowUpSituation } from '../../core/follow-up/situation';
 import { openFollowUp, type FollowUp } from '../../core/follow-up/states';
 import { trackerUpdate, type TrackerUpdate } from '../../core/follow-up/tracker-update';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
-import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
+import type { Appointment } from '../../core/appointment';
+import { graceHoursOf, type AppointmentTiming, type StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
 import { expireHistory } from './history';
 import type { StoredFollowUp, StoredStaleFlag, TransactionEnd } from './item';
@@ -59,13 +60,13 @@ export async function keepFollowUpCurrent(
     expiresAt: number | null;
     now: Date;
     thresholds: StaleThresholds;
-    appointment?: AppointmentTiming | null;
+    appointment?: Appointment | null;
     knowledge?: KnowledgeVersion | null;
     /** Where its transaction ended (null: still active); undefined: as stored. */
     transactionEnd?: TransactionEnd | null;
   },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
-  const situation = withAppointment(input.situation, input.appointment ?? null);
+  const situation = { ...withAppointment(input.situation, input.appointment ?? null), appointment: input.appointment ?? null, graceHours: graceHoursOf(input.thresholds) };
   const knowledge = input.knowledge ?? null;
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
