@@ -14,6 +14,8 @@ import { canonicalFromDate } from '../../functions/core/instant';
 import { getAppointment } from '../../functions/store/appointments';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { dyingTable } from '../support/dying-table';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { act, bookBody, bookingActions, CANCEL_REASON, freeSlots, recordingPsc, rescheduleBody, seedBookable, type Bookable, type SentCall } from '../support/booking';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
@@ -179,6 +181,39 @@ describe('book (CONTRACT §14)', () => {
     expect(taken).toMatchObject({ statusCode: 409, json: { error: { code: 'slot_unavailable', message: 'That time was just taken: choose another' }, follow_up: { booking: { attempt: null, seq: 1 } } } });
     expect((await setup.run(bookBody(next!))).statusCode).toBe(200);
     expect(bookCalls(setup.sent).map((call) => call.idempotencyKey!.split(':')[1])).toEqual(['0', '1']);
+  });
+
+  it('records a booking once after the function stopped between the claim and the answer: the next try reads it', async () => {
+    const setup = await setUp();
+    const [slot] = await freeSlots(standin(), setup.redrawId, 1);
+    const dying = dyingTable(table.db);
+    // The process dies as Junction receives its call: Junction books, the tracker never hears.
+    const { psc } = recordingPsc(standin(), { onSend: (call) => call.path.endsWith('/book') && dying.kill() });
+    void act(bookingActions({ db: dying.db, tableName: table.tableName }, { psc, now: clock }), setup.followUpId, bookBody(slot!));
+    for (let waited = 0; (await standin().bookings()).every((change) => change.orderId !== setup.redrawId); waited += 20) {
+      if (waited > 5_000) throw new Error('Junction never booked');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await dying.landed();
+    const left = await getFollowUp(table.db, table.tableName, setup.followUpId, now);
+    expect(left?.followUp).toMatchObject({ state: 'new', version: 1, booking: { attempt: { kind: 'book' }, unknown_since: expect.any(String) } });
+    later(61_000);
+    expect(await setup.run(bookBody(slot!))).toMatchObject({ statusCode: 200, json: { follow_up: { state: 'snoozed', booking: { booked_by: 'sam.c', attempt: null } } } });
+    expect(bookCalls(setup.sent)).toEqual([]);
+    expect((await standin().bookings()).filter((change) => change.orderId === setup.redrawId)).toHaveLength(1);
+    expect(await history(setup)).toEqual(['open', 'book']);
+  });
+
+  it("keeps a person's action that raced the write after Junction booked, and the booking", async () => {
+    const setup = await setUp();
+    const [slot] = await freeSlots(standin(), setup.redrawId, 1);
+    await standin().injectFault({ kind: 'delay', delayMs: 800, endpoint: 'psc_book' });
+    const booking = setup.run(bookBody(slot!));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const contact = await actOnFollowUp(table.db, table.tableName, { id: setup.followUpId, body: { action: 'record_contact', channel: 'phone', outcome: 'reached' }, actor: 'kim.w', now, thresholds: DEFAULT_THRESHOLDS });
+    expect(contact.kind).toBe('changed');
+    expect(await booking).toMatchObject({ statusCode: 200, json: { follow_up: { state: 'snoozed', contact_attempts: 1, booking: { status: 'confirmed', attempt: null } } } });
+    expect(await history(setup)).toEqual(['open', 'record_contact', 'book']);
   });
 
   it('writes the booking onto a follow-up closed meanwhile, which stays closed, and says so', async () => {

@@ -49,8 +49,10 @@ async function injectFault(fault: Fault): Promise<void> {
 describe('never twice (CONTRACT §14)', () => {
   it('never sends a book once Junction holds the appointment, for any burst, retry and failure, and converges on it (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(round, { minLength: 1, maxLength: 4 }), async (rounds) => {
+      fc.asyncProperty(fc.array(round, { minLength: 1, maxLength: 4 }), fc.constantFrom('on' as const, 'off' as const), async (rounds, idempotency) => {
         await standin().reset();
+        // An account outside Junction's idempotency beta: never-twice rests on the claim and the read first alone.
+        await standin().setPsc({ idempotency });
         const seeded = await seedBookable(table, standin());
         const slots = await freeSlots(standin(), seeded.redrawId, 3);
         const { psc, sent } = recordingPsc(standin(), { timeoutMs: CLIENT_BOUND_MS });

@@ -66,15 +66,18 @@ export interface SentCall {
 }
 
 /** The stand-in's client, recording what it sends. */
-export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: number } = {}): { psc: PscApi; sent: SentCall[] } {
+export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: number; onSend?: (call: SentCall) => void } = {}): { psc: PscApi; sent: SentCall[] } {
   const sent: SentCall[] = [];
   const recording: typeof fetch = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const headers = new Headers(init?.headers);
-    sent.push({ method: init?.method ?? 'GET', path: url.pathname, idempotencyKey: headers.get('x-idempotency-key'), idempotencyError: headers.get('x-idempotency-error'), body: typeof init?.body === 'string' ? JSON.parse(init.body) : null, sentAt: Date.now() });
-    return fetch(input, init);
+    const call = { method: init?.method ?? 'GET', path: url.pathname, idempotencyKey: headers.get('x-idempotency-key'), idempotencyError: headers.get('x-idempotency-error'), body: typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : null, sentAt: Date.now() };
+    sent.push(call);
+    const answer = fetch(input, init);
+    options.onSend?.(call);
+    return answer;
   };
-  return { psc: createPscClient({ baseUrl: standin.url, apiKey: standin.apiKey, fetch: recording, ...options }), sent };
+  return { psc: createPscClient({ baseUrl: standin.url, apiKey: standin.apiKey, fetch: recording, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }), sent };
 }
 
 export interface ActionsOptions {
@@ -86,7 +89,7 @@ export interface ActionsOptions {
 }
 
 /** The actions function on `table`, booking through `psc`, as `npm start` runs it (actors from x-redraw-actor). */
-export function bookingActions(table: TestTable, options: ActionsOptions) {
+export function bookingActions(table: Pick<TestTable, 'db' | 'tableName'>, options: ActionsOptions) {
   const record = (level: string) => (message: unknown, ...extra: unknown[]) => {
     options.logs?.push({ level, message, extra });
   };
