@@ -66,8 +66,10 @@ export interface SentCall {
 }
 
 /** The stand-in's client, recording what it sends. */
-export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: number; onSend?: (call: SentCall) => void } = {}): { psc: PscApi; sent: SentCall[] } {
+export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: number; onSend?: (call: SentCall) => void } = {}): { psc: PscApi; sent: SentCall[]; answers: Record<string, unknown>[] } {
   const sent: SentCall[] = [];
+  /** The appointments Junction answered to book, reschedule and cancel, in order (with their events and PHI: what its webhooks carry). */
+  const answers: Record<string, unknown>[] = [];
   const recording: typeof fetch = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const headers = new Headers(init?.headers);
@@ -75,9 +77,12 @@ export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: nu
     sent.push(call);
     const answer = fetch(input, init);
     options.onSend?.(call);
+    if (call.method !== 'GET' && /\/psc\/appointment\/(book|reschedule|cancel)$/.test(url.pathname)) {
+      void answer.then(async (response) => (response.ok ? answers.push((await response.clone().json()) as Record<string, unknown>) : undefined)).catch(() => undefined);
+    }
     return answer;
   };
-  return { psc: createPscClient({ baseUrl: standin.url, apiKey: standin.apiKey, fetch: recording, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }), sent };
+  return { psc: createPscClient({ baseUrl: standin.url, apiKey: standin.apiKey, fetch: recording, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }), sent, answers };
 }
 
 export interface ActionsOptions {
