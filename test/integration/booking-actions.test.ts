@@ -252,6 +252,10 @@ describe('reschedule_booking and cancel_booking (CONTRACT §14)', () => {
     const cancel = setup.sent.findLast((call) => call.path.endsWith('/psc/appointment/cancel'));
     expect(cancel).toMatchObject({ method: 'PATCH', body: { cancellationReasonId: CANCEL_REASON, cancellation_reason_id: CANCEL_REASON } });
     expect(await setup.run({ action: 'cancel_booking', cancellation_reason_id: CANCEL_REASON })).toMatchObject({ statusCode: 409, json: { error: { code: 'invalid_transition' } } });
+    // A reason's name is about the patient: the record keeps its id only.
+    const kept = JSON.stringify([await scanLocalTable(localEndpoint(), table.tableName), setup.logs]);
+    expect(kept).toContain(CANCEL_REASON);
+    expect(kept).not.toContain('Schedule conflict');
   });
 });
 

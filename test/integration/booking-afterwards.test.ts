@@ -13,7 +13,9 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { appointmentDelivery, atLab, buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { localEndpoint } from '../support/dynamodb';
+import { appointmentDelivery, atLab, buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { scanLocalTable } from '../support/retention-check';
 import { act, bookBody, bookingActions, freeSlots, recordingPsc } from '../support/booking';
 import { useJunctionStandin } from '../support/junction-standin';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -97,5 +99,7 @@ describe('afterwards (CONTRACT §14)', () => {
     await rig.settle();
     const after = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!.followUp;
     expect(after).toMatchObject({ state: before.state, version: before.version, booking: { booked_by: null, booked_with: 'junction', status: 'confirmed', start_at: canonicalFromDate(start) } });
+    // The webhooks' address, notes and location canaries (every webhook of this file's) are in no stored item.
+    expect(JSON.stringify(await scanLocalTable(localEndpoint(), rig.table.tableName))).not.toContain(PHI_CANARY);
   });
 });
