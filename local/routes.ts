@@ -28,7 +28,7 @@ export const LOCAL_ROUTES: readonly LocalRoute[] = [
   { method: 'GET', path: '/follow-ups/{follow_up_id}/booking/sites', about: "?radius=: the PSCs near the redraw order (with JUNCTION_API_KEY, CONTRACT §14)" },
   { method: 'GET', path: '/follow-ups/{follow_up_id}/booking/slots', about: '?site_codes=A,B&start_date=: their open slots' },
   { method: 'GET', path: '/booking/cancellation-reasons', about: "Junction's reasons to cancel a booking" },
-  { method: 'POST', path: '/follow-ups/{follow_up_id}/actions', about: 'acknowledge, assign, snooze, unsnooze, record_contact, close, reopen (x-redraw-actor: you)' },
+  { method: 'POST', path: '/follow-ups/{follow_up_id}/actions', about: 'acknowledge, assign, snooze, unsnooze, record_contact, close, reopen; book, reschedule_booking, cancel_booking, record_booking (§14) (x-redraw-actor: you)' },
   { method: 'GET', path: '/reports/redraws', about: '?from=&to= or ?weeks=N (CONTRACT §11)' },
   { method: 'GET', path: '/me', about: 'who the tracker takes you for (x-redraw-actor)' },
   { method: 'GET', path: '/health', about: 'ok' },
