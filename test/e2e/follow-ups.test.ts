@@ -124,7 +124,7 @@ describe('follow-ups through npm start', () => {
     const missing = await act(freshId(), { action: 'acknowledge' });
     expect([missing.status, errorOf(missing).code]).toEqual([404, 'not_found']);
     const cases: [unknown, RegExp][] = [
-      [{}, /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen$/],
+      [{}, /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen, book, reschedule_booking, cancel_booking, record_booking$/],
       [{ action: 'acknowledge', owner: 'two words' }, /^owner must be 1-2048 letters, digits and /],
       [{ action: 'assign' }, /^owner must be .*\(null unassigns\)$/],
       [{ action: 'snooze', until: 'next week', reason: 'other' }, /^until must be an ISO 8601 date-time/],

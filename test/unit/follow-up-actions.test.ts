@@ -62,7 +62,7 @@ describe('follow-up actions without a table', () => {
       [httpEvent({ body: 'action=reopen' }), /must be a JSON object/],
       [httpEvent({}), /must be a JSON object/],
       [httpEvent({ body: '[]' }), /must be a JSON object/],
-      [httpEvent({ body: '{"action":"Jane Doe"}' }), /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen$/],
+      [httpEvent({ body: '{"action":"Jane Doe"}' }), /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen, book, reschedule_booking, cancel_booking, record_booking$/],
       [httpEvent({ body: '{"action":"record_contact","channel":"Jane Doe","outcome":"reached"}' }), /^channel must be one of phone, sms, email, letter, other$/],
       [httpEvent({ body: '{"action":"assign","owner":"Jane Doe"}' }), /^owner must be 1-2048 letters, digits and \._@:\/\+=,- \(null unassigns\)$/],
       [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],

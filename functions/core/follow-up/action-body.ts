@@ -6,6 +6,7 @@
  * no free text.
  */
 import * as z from 'zod/mini';
+import { BOOKING_ACTION_NAMES } from '../booking/record';
 import { instantMillis } from '../instant';
 import { Instant } from '../schemas';
 import { CONTACT_CHANNELS, CONTACT_OUTCOMES, PERSON_DISPOSITIONS, SNOOZE_REASONS } from './states';
@@ -55,7 +56,7 @@ function fieldRule(field: string, action: unknown): string {
   const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
   switch (field) {
     case 'action':
-      return `action ${oneOf(ACTION_NAMES)}`;
+      return `action ${oneOf([...ACTION_NAMES, ...BOOKING_ACTION_NAMES])}`;
     case 'owner':
       return action === 'assign' ? `owner must be ${handle} (null unassigns)` : `owner must be ${handle}`;
     case 'until':
