@@ -51,9 +51,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
-import { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
+import { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_BOOKING_READ_PATHS, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
 
-export { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
+export { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_BOOKING_READ_PATHS, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
 
 export interface ConsoleSiteProps {
   api: HttpApi;
@@ -65,6 +65,8 @@ export interface ConsoleSiteProps {
   tier: 'essentials' | 'plus';
   /** The Cognito group a console user needs to close or reopen; null: everyone signed in. */
   closeGroup: string | null;
+  /** The Cognito group a console user needs to book (BOOKING_REQUIRES_GROUP, CONTRACT §14); null: none. */
+  bookingGroup: string | null;
   /** Countries (ISO 3166-1 alpha-2) the console may be reached from; null: everywhere. */
   countries: readonly string[] | null;
   /** The built console (index.html, console/main.js, console/main.css); config.json is written beside it. */
@@ -175,6 +177,13 @@ export class ConsoleSite extends Construct {
         description: 'Console users who may close and reopen follow-ups',
       });
     }
+    if (props.bookingGroup !== null && props.bookingGroup !== props.closeGroup) {
+      new CfnUserPoolGroup(this, 'BookingGroup', {
+        userPoolId: userPool.userPoolId,
+        groupName: props.bookingGroup,
+        description: "Console users who may book, reschedule, cancel and record a redraw's draw (CONTRACT §14)",
+      });
+    }
     return { userPool, domain, act };
   }
 
@@ -267,7 +276,7 @@ export class ConsoleSite extends Construct {
     // functions verify it again, because anyone allowed lambda:InvokeFunction can skip API Gateway.
     const authorizer = new HttpUserPoolAuthorizer('ConsoleAuthorizer', this.userPool, { userPoolClients: [this.client] });
     const reads = new HttpLambdaIntegration('ConsoleQueryIntegration', props.query);
-    for (const path of CONSOLE_READ_PATHS) {
+    for (const path of [...CONSOLE_READ_PATHS, ...CONSOLE_BOOKING_READ_PATHS]) {
       props.api.addRoutes({ path: `${CONSOLE_API_PREFIX}${path}`, methods: [HttpMethod.GET], integration: reads, authorizer });
     }
     props.api.addRoutes({

@@ -8,7 +8,7 @@ import { Validations } from 'aws-cdk-lib';
 import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { READER_PARTITIONS } from '../functions/store/key-prefixes';
 import { keys } from '../functions/store/keys';
@@ -20,8 +20,11 @@ import type { Settings } from './settings';
 import type { TableBinding } from './storage';
 import { confinedReads, type TableAccess, TableBoundFunction, TIMEOUTS } from './table-bound-function';
 
+/** The booking's reads (CONTRACT §14): the query function's, on the IAM routes and the console's. */
+export const BOOKING_READ_PATHS = ['/follow-ups/{follow_up_id}/booking/sites', '/follow-ups/{follow_up_id}/booking/slots', '/booking/cancellation-reasons'];
+
 /** The IAM routes of the query function (GET). */
-const QUERY_PATHS = ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/follow-ups/counts', '/reports/redraws', '/me'];
+const QUERY_PATHS = ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/follow-ups/counts', '/reports/redraws', '/me', ...BOOKING_READ_PATHS];
 
 /**
  * What a function that acts on follow-ups may do (the HTTP route, the chat buttons, and the FHIR writer applying
@@ -34,6 +37,18 @@ export const ACT_ON_FOLLOW_UPS = {
   table: ['GetItem', 'PutItem'],
   queryIndexes: [],
   partitions: { GetItem: [keys.followUp('*').pk, keys.order('*').pk], PutItem: [keys.followUp('*').pk] },
+} as const satisfies TableAccess;
+
+/**
+ * The follow-up actions function's (CONTRACT §14): ACT_ON_FOLLOW_UPS, and the booked appointment kept on its
+ * redraw order as §10 keeps one (one conditional PutItem of the order's appointment item, in the order's
+ * partition; the booking's facts are its orders read by key). The chat buttons and the FHIR writer keep
+ * ACT_ON_FOLLOW_UPS: they never book.
+ */
+export const BOOK_ON_FOLLOW_UPS = {
+  table: ['GetItem', 'PutItem'],
+  queryIndexes: [],
+  partitions: { GetItem: [keys.followUp('*').pk, keys.order('*').pk], PutItem: [keys.followUp('*').pk, keys.order('*').pk] },
 } as const satisfies TableAccess;
 
 /** Due times follow the sweep's thresholds (CONTRACT §9): the variables of every function that acts on follow-ups. */
@@ -49,6 +64,8 @@ export interface QueriesProps {
   readonly binding: TableBinding;
   readonly api: HttpApi;
   readonly settings: Settings;
+  /** Junction's API key (CONTRACT §14, the sweep's `junction`): both functions book or read through Junction with it. */
+  readonly junction: { readonly secret: ISecret; readonly environment: Record<string, string> };
 }
 
 export class Queries extends Grouping {
@@ -64,14 +81,20 @@ export class Queries extends Grouping {
       ...binding,
       service: 'follow-up-actions',
       description: "Applies a person's action to a follow-up (POST /follow-ups/{id}/actions; only the HTTP API may invoke it)",
-      access: ACT_ON_FOLLOW_UPS,
+      access: BOOK_ON_FOLLOW_UPS,
       environment: {
         ...thresholdEnvironment(settings),
-        // CONTRACT §12: the console's users may need a group to close or reopen.
+        // CONTRACT §12: the console's users may need a group to close or reopen; §14: to book.
         ...(settings.console && settings.consoleCloseGroup !== null ? { CLOSE_REQUIRES_GROUP: settings.consoleCloseGroup } : {}),
+        ...(settings.console && settings.consoleBookingGroup !== null ? { BOOKING_REQUIRES_GROUP: settings.consoleBookingGroup } : {}),
+        // CONTRACT §14: booking through Junction, with the same key the sweep reads; a booked appointment expires as its webhook's would.
+        ...props.junction.environment,
+        JUNCTION_BOOKING_ASYNC: settings.junctionBookingAsync ? 'on' : 'off',
+        RETENTION_DAYS: String(settings.retentionDays),
       },
-      timeout: TIMEOUTS.http,
+      timeout: TIMEOUTS.actions,
     });
+    for (const fn of [this.query, this.followUpActions]) props.junction.secret.grantRead(fn.role);
     const iam = new HttpIamAuthorizer();
     const queryIntegration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
     for (const path of QUERY_PATHS) props.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
@@ -101,7 +124,7 @@ export class Queries extends Grouping {
     }
   }
 
-  private queryFunction({ binding, settings }: QueriesProps): TableBoundFunction {
+  private queryFunction({ binding, settings, junction }: QueriesProps): TableBoundFunction {
     const cursorSecret = new Secret(this, 'CursorSecret', {
       description: 'HMAC key that makes the query API pagination cursors tamper-evident',
       encryptionKey: binding.logKey,
@@ -131,6 +154,8 @@ export class Queries extends Grouping {
         CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
         DIGEST_TIMEZONE: settings.digestTimeZone,
         ...(settings.fhir === null ? {} : fhirAddressEnvironment(settings.fhir)),
+        // CONTRACT §14: the booking's reads ask Junction with the key the sweep reads.
+        ...junction.environment,
       },
       timeout: TIMEOUTS.http,
     });

@@ -84,7 +84,7 @@ export class RedrawTrackerStack extends GroupedStack {
     const fhir = addFhirTasks(this, { binding, settings, ingest });
     const sweep = new Sweep(this, 'Sweep', { binding, notifications: topics.notifications, settings, fhir });
     this.weeklyDigest = settings.weeklyDigest ? this.addDigest(binding, topics.notifications, settings) : null;
-    const queries = new Queries(this, 'Queries', { binding, api: ingest.api, settings });
+    const queries = new Queries(this, 'Queries', { binding, api: ingest.api, settings, junction: sweep.junction });
     const chat = settings.slack === null ? null : new Chat(this, 'Chat', { binding, slack: settings.slack, settings, topics: [topics.notifications, topics.alarms] });
     // The alerts and the digest link to the console; with FHIR, so does the Task's digest (the writer's and the query's).
     const linked = [sweep.function.fn, this.weeklyDigest?.function.fn, ...(fhir === null ? [] : [fhir.writer.function.fn, queries.query.fn])];
@@ -143,6 +143,7 @@ export class RedrawTrackerStack extends GroupedStack {
       domainPrefix: settings.consoleDomainPrefix ?? `redraw-tracker-${this.account}`,
       tier: settings.consoleTier,
       closeGroup: settings.consoleCloseGroup,
+      bookingGroup: settings.consoleBookingGroup,
       countries: settings.consoleCountries,
       site: consoleSite(),
       logRetention: binding.logRetention,

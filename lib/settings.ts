@@ -259,6 +259,10 @@ const SettingsSchema = z.strictObject({
   consoleTier: z.enum(['essentials', 'plus']).default('essentials'),
   /** Optional: the Cognito group a console user needs to close or reopen (CLOSE_REQUIRES_GROUP); null: everyone signed in may. */
   consoleCloseGroup: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a Cognito group name: 1-128 letters, digits and ._-').nullable().default(null),
+  /** Optional: the Cognito group a console user needs for the four booking actions (BOOKING_REQUIRES_GROUP, CONTRACT §14); null: everyone signed in may. */
+  consoleBookingGroup: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a Cognito group name: 1-128 letters, digits and ._-').nullable().default(null),
+  /** CONTRACT §14 (JUNCTION_BOOKING_ASYNC): a booking asks Junction to confirm with Quest asynchronously (`pending` until Quest confirms). */
+  junctionBookingAsync: z.boolean().default(false),
   /** Optional: the countries (ISO 3166-1 alpha-2, e.g. US) the console may be reached from; null: everywhere. */
   consoleCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US')).min(1).nullable().default(null),
   /**

@@ -9,7 +9,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { keys, REPORT_PARTITION_PREFIX, unitKeys } from '../functions/store/keys';
 import { TABLE } from '../functions/store/table';
@@ -29,6 +29,12 @@ export const JUNCTION_API_KEY_PLACEHOLDER = 'REPLACE_ME: a Junction team API key
 /** Applying an order read from the API is the webhook's write plus the transaction function's (its listing joins the transaction). */
 const RECONCILE_ACCESS = { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [TABLE.openRedraws.indexName] } as const;
 
+/** Junction's API key secret and the variables a function reads it by. */
+export interface JunctionKey {
+  readonly secret: ISecret;
+  readonly environment: Record<string, string>;
+}
+
 export interface SweepProps {
   readonly binding: TableBinding;
   /** Alerts (kind=alert) and the weekly digest (kind=weekly_digest), encrypted with the operations key. */
@@ -42,6 +48,8 @@ export class Sweep extends Grouping {
   /** The stale-redraw sweep's function. */
   readonly function: TableBoundFunction;
   readonly backfill: TableBoundFunction;
+  /** Junction's API key (CONTRACT §6) and the variables that name it: the query and actions functions read it too (§14). */
+  readonly junction: JunctionKey;
 
   constructor(scope: Construct, id: string, props: SweepProps) {
     super(scope, id);
@@ -57,6 +65,7 @@ export class Sweep extends Grouping {
         'Junction issues and revokes team API keys in its dashboard; rotating means storing the new key here (the functions read it again within 5 minutes), so there is nothing for a Secrets Manager rotation function to do.',
     });
     const junction = { JUNCTION_API_KEY_SECRET_ARN: junctionApiKey.secretArn, JUNCTION_API_BASE_URL: props.settings.junctionApiBaseUrl };
+    this.junction = { secret: junctionApiKey, environment: junction };
     this.function = this.sweepFunction(props, junction);
     junctionApiKey.grantRead(this.function.role);
     if (props.fhir !== null) grantFhirSecretRead(this.function, props.fhir.secrets);

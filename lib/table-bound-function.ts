@@ -285,6 +285,8 @@ class LocalBundle implements ILocalBundling {
 /** Lambda's default timeout is 3 s; these say what each kind of work may take. */
 export const TIMEOUTS = {
   http: Duration.seconds(10),
+  /** The follow-up actions (CONTRACT §14): a booking's one call to Junction is bounded to 20 s; the HTTP API's own limit is 30 s. */
+  actions: Duration.seconds(29),
   stream: Duration.seconds(60),
   sweep: Duration.minutes(5),
   /** Lambda's maximum: the backfill continues itself in a fresh invocation before it. */

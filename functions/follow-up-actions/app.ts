@@ -206,8 +206,6 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     } catch (error) {
       logger.error('follow-up action failed', { error: errorName(error) });
       answer = refuse(500, 'internal_error', 'internal error');
-    } finally {
-      deps.metrics?.publishStoredMetrics();
     }
     return respond(answer);
   };
@@ -233,7 +231,13 @@ function bookingAction(deps: FollowUpActionsDeps, view: (stored: StoredFollowUp,
     const at = now();
     // A chunk loaded on the first booking (the Junction client and the booking's rules): the other actions' cold start does not pay for it.
     const { actOnBooking } = await import('./booking/flow');
-    const result = await actOnBooking(bookingDeps, { id: id.data, body, caller, now: at, remainingMs: remaining });
+    let result: BookingResult;
+    try {
+      result = await actOnBooking(bookingDeps, { id: id.data, body, caller, now: at, remainingMs: remaining });
+    } finally {
+      // Only a booking records metrics (BOOKING_METRICS): the other actions publish none.
+      deps.metrics?.publishStoredMetrics();
+    }
     deps.logger.info('follow-up action', { follow_up_id: id.data, action: actionName(body), outcome: result.kind === 'refused' ? result.code : result.kind });
     return bookingAnswerOf(result, (stored) => view(stored, at));
   };

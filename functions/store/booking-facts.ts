@@ -1,7 +1,7 @@
 /**
  * What can be booked for a follow-up (CONTRACT §14), from the table alone: its
- * state, and its redraw and initial orders' status, method and lab (one
- * eventually consistent BatchGetItem). Never a call to Junction; whether its key
+ * state, and its redraw and initial orders' status, method and lab (an
+ * eventually consistent GetItem each). Never a call to Junction; whether its key
  * is set is the caller's to say.
  */
 import type { BookingFacts, OrderFacts } from '../core/booking/options';
@@ -11,10 +11,11 @@ import { getOrdersById } from './order-reads';
 import type { TableClient } from './table-client';
 
 export async function readBookingFacts(db: TableClient, tableName: string, followUp: FollowUp, junctionKeySet: boolean): Promise<BookingFacts> {
-  const ids = [followUp.redraw_order_id, followUp.initial_order_id].filter((id): id is string => id !== null);
-  const orders = await getOrdersById(db, tableName, ids, false);
-  const redraw = followUp.redraw_order_id === null ? undefined : orders.get(followUp.redraw_order_id)?.record;
-  const initial = followUp.initial_order_id === null ? undefined : orders.get(followUp.initial_order_id)?.record;
+  // One GetItem each (the actions function reads by key only, as its grants say), side by side.
+  const read = async (id: string | null) => (id === null ? undefined : (await getOrdersById(db, tableName, [id], false)).get(id)?.record);
+  const same = followUp.initial_order_id === followUp.redraw_order_id;
+  const [redraw, other] = await Promise.all([read(followUp.redraw_order_id), read(same ? null : followUp.initial_order_id)]);
+  const initial = same ? redraw : other;
   return {
     followUpOpen: followUp.state !== 'closed',
     redrawOrderId: followUp.redraw_order_id,

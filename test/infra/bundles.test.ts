@@ -35,10 +35,13 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   // 440.5 with every read of Junction's answers bounded to 1 MiB (issue 83, CONTRACT §14: shared/bounded-body.ts).
   'stale-redraw-sweep': 445,
   // Measured 307 with the report's units and counts (issue 48); 316.1 with booking_options on GET /follow-ups/{id}
-  // (issue 83; the booking's three routes are a chunk loaded on their first use).
-  query: 320,
-  // Measured 270 (the query function's reads and the store's follow-up writes).
-  'follow-up-actions': 300,
+  // (issue 83; the booking's three routes are a chunk loaded on their first use); 322.2 with the booking's key
+  // settings parsed at start (session 37: the PSC client and Secrets Manager's load at the first booking read).
+  query: 325,
+  // Measured 270 (the query function's reads and the store's follow-up writes); 315.5 with the booking's settings
+  // and Powertools Metrics (12 KiB; issue 83: the booking's rules and Junction's client are a chunk loaded on the
+  // first booking action, the secret's reader too).
+  'follow-up-actions': 320,
   // Measured 268 (the follow-up actions' store calls, without the HTTP edge).
   'chat-button': 300,
   backfill: 355,

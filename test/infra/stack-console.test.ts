@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConsoleConfig } from '../../console/src/lib/sign-in';
-import { CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, consoleContentSecurityPolicy } from '../../lib/console';
+import { CONSOLE_ACTION_PATH, CONSOLE_BOOKING_READ_PATHS, CONSOLE_READ_PATHS, consoleContentSecurityPolicy } from '../../lib/console';
 import { buildStack, type BuiltStack } from './stack';
 
 let built: BuiltStack;
@@ -41,7 +41,7 @@ describe('the console on AWS (CONTRACT §12)', () => {
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Audience: [{ Ref: clientId }], Issuer: { 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.amazonaws.com/', { Ref: poolId }]] } },
     });
-    expect(consoleRoutes()).toHaveLength(CONSOLE_READ_PATHS.length + 1);
+    expect(consoleRoutes()).toHaveLength(CONSOLE_READ_PATHS.length + CONSOLE_BOOKING_READ_PATHS.length + 1);
     for (const route of consoleRoutes()) {
       expect(route.Properties, route.Properties['RouteKey']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
     }
@@ -265,7 +265,8 @@ describe('the console on AWS (CONTRACT §12)', () => {
     expect(types.filter((type) => /^AWS::(Cognito|CloudFront|S3)::/.test(type) || type === 'Custom::CDKBucketDeployment' || type === 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
     const keys = Object.values(off.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r['Properties']['RouteKey'] as string);
     expect(keys.filter((key) => key.includes('/api/'))).toEqual([]);
-    expect(keys).toHaveLength(10);
+    // The IAM routes (with the booking's three reads, CONTRACT §14) and the webhook.
+    expect(keys).toHaveLength(13);
     expect(Object.keys(off.template.toJSON().Outputs).filter((name) => name.startsWith('Console'))).toEqual([]);
     // Every function is the tracker's own (no CDK helper), and the group setting reaches nothing.
     const fns = Object.values(off.template.findResources('AWS::Lambda::Function'));

@@ -71,20 +71,34 @@ describe('permissions', () => {
     expect(queried).not.toContain('/index/');
   });
 
-  it('lets the follow-up actions function read follow-ups and orders by key and put follow-ups (its TransactWriteItems), held to those partitions: no query, no index, no update', () => {
+  it("lets the follow-up actions function read follow-ups and orders by key, put follow-ups (its TransactWriteItems) and a booked appointment on its order (CONTRACT §14), held to those partitions, and read Junction's key: no query, no index, no update", () => {
     const actions = actionsOf(built.stack, built.template, built.stack.followUpActions.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     const table = statementsOf(built.stack, built.template, built.stack.followUpActions.role).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
-    // dynamodb:LeadingKeys: the follow-up's own partition, and the orders' for the stale flag its answer shows.
+    // dynamodb:LeadingKeys: the follow-up's own partition, and the orders' for the stale flag its answer shows,
+    // the booking's facts (§14) and the booked appointment's conditional put (§10's item, in its order's partition).
     expect(table.map((s) => [s.Action, s.Condition])).toEqual([
       [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'ORDER#*'] } }],
-      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*'] } }],
+      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'ORDER#*'] } }],
     ]);
     expect(JSON.stringify(table.flatMap((s) => s.Resource))).not.toContain('/index/');
-    for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
+    for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents']) expect(actions.has(forbidden)).toBe(false);
+    const secrets = statementsOf(built.stack, built.template, built.stack.followUpActions.role).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets.flatMap((s) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }]);
+    // 29 s: a booking's one call to Junction is bounded to 20 s, the HTTP API's own limit is 30 s.
     built.template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 10,
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'follow-up-actions', REDRAW_STALE_AFTER_DAYS: '7', REDRAW_MISSING_AFTER_HOURS: '24' }) },
+      Timeout: 29,
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'follow-up-actions',
+          REDRAW_STALE_AFTER_DAYS: '7',
+          REDRAW_MISSING_AFTER_HOURS: '24',
+          JUNCTION_API_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JunctionApiKey') },
+          JUNCTION_API_BASE_URL: 'https://api.us.junction.com',
+          JUNCTION_BOOKING_ASYNC: 'off',
+          RETENTION_DAYS: '365',
+        }),
+      },
     });
   });
 
@@ -101,13 +115,13 @@ describe('permissions', () => {
     expect(tableQueries.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:Query'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*'] } }]]);
   });
 
-  it('lets only the sweep and the backfill read the Junction API key, and nothing else of Secrets Manager', () => {
-    const readers = [built.stack.staleRedrawSweep, built.stack.backfill];
+  it('lets only the sweep, the backfill, and the query and actions functions (the booking, CONTRACT §14) read the Junction API key, and nothing else of Secrets Manager', () => {
+    const readers = [built.stack.staleRedrawSweep, built.stack.backfill, built.stack.query, built.stack.followUpActions];
     for (const bound of readers) {
       const secretStatements = statementsOf(built.stack, built.template, bound.role).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
       expect(secretStatements.flatMap((s) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }]);
     }
-    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.query]) {
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus]) {
       expect(JSON.stringify(statementsOf(built.stack, built.template, bound.role))).not.toContain('JunctionApiKey');
     }
   });

@@ -27,6 +27,7 @@
  */
 import { describe } from 'vitest';
 import { rehearsalStage } from '../support/rehearsal/stage';
+import { rehearseBooking } from './deploy-rehearsal/booking';
 import { rehearseConsoleRoutes } from './deploy-rehearsal/console-routes';
 import { rehearseFhirBundles } from './deploy-rehearsal/fhir-bundles';
 import { rehearseFhirGrants } from './deploy-rehearsal/fhir-grants';
@@ -43,5 +44,7 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
 });
 
 describe("the console's JWT routes (CONTRACT §12), rehearsed through the same bundles", () => rehearseConsoleRoutes(stage));
+
+describe('the booking (CONTRACT §14): the query and actions bundles with a Junction key, rehearsed the same way', () => rehearseBooking(stage));
 
 describe('the rehearsal itself', () => rehearseMissingGrants(stage));

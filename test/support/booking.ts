@@ -23,7 +23,7 @@ export interface Bookable {
 }
 
 /** A redraw in progress at `lab` (walk-in), stored here and at Junction, and the follow-up the tracker opened for it. */
-export async function seedBookable(table: TestTable, standin: JunctionStandin, lab = 'quest'): Promise<Bookable> {
+export async function seedBookable(table: Pick<TestTable, 'db' | 'tableName'>, standin: JunctionStandin, lab = 'quest'): Promise<Bookable> {
   const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
   const spec = atLab(redrawFlow(ids, 'in_progress', new Date(Date.now() - 3 * 86_400_000)), lab);
   await storeFlowWebhooks(table, spec);

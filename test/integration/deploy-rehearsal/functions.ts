@@ -132,8 +132,9 @@ export function rehearseFunctions(stage: RehearsalStage): void {
       expect(document.open_now).toBeGreaterThanOrEqual(1);
       expect(document.unassigned_now).toBeGreaterThanOrEqual(1);
       expect(query.proxy.denials).toEqual([]);
-      // BatchGetItem: the orders' appointments (CONTRACT §10) of a transaction and a /redraws page.
-      expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+      // BatchGetItem: the orders' appointments (CONTRACT §10) of a transaction and a /redraws page. The Junction key's
+      // secret: a follow-up's `booking_options` says whether a key is set (CONTRACT §14; read at most every 5 minutes).
+      expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'secretsmanager:GetSecretValue']));
     } finally {
       await query.stop();
     }

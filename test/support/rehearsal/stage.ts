@@ -75,7 +75,8 @@ export class RehearsalStage {
   streamArn = '';
   readonly story = redrawStory();
   private streams: DynamoDBStreamsClient | undefined;
-  private readonly tableName = `rehearsal-${randomUUID()}`;
+  /** The table the template defines, in DynamoDB Local: a part may seed what its story needs. */
+  readonly tableName = `rehearsal-${randomUUID()}`;
 
   /** The deployment as read from the cloud assembly, optionally with the template edited first. */
   deploymentOf = (streamArn: string, edit?: (template: TemplateJson) => void, stackName = STACK): Deployment =>
