@@ -3,10 +3,12 @@
  * Junction knows (whole ClientFacingOrders, stored and handed out as copies),
  * each order's active appointment, the faults still to play, the log of API
  * requests, the hook run between page reads of `GET /v3/orders`, and the PSC
- * scheduling state (slots taken, idempotency keys, ...: junction-standin-psc-state.ts).
+ * scheduling state (slots taken, idempotency keys, the appointment webhooks, ...:
+ * junction-standin-psc-state.ts).
  */
 import { PscState } from './junction-standin-psc-state';
 import type { PscSettings } from './junction-standin-psc-types';
+import type { AppointmentWebhooks } from './junction-standin-webhooks';
 import { takeFault } from './standin-faults';
 import type { Fault, StandinAppointment, StandinEndpoint, StandinOrder, StandinPageHook, StandinRequest } from './junction-standin-types';
 
@@ -19,8 +21,8 @@ export class StandinStore {
   pageHook: StandinPageHook | null = null;
   readonly psc: PscState;
 
-  constructor(pscSettings?: PscSettings) {
-    this.psc = new PscState(pscSettings);
+  constructor(pscSettings?: PscSettings, webhooks: AppointmentWebhooks | null = null) {
+    this.psc = new PscState(pscSettings, webhooks);
   }
 
   put(orders: readonly StandinOrder[]): void {

@@ -108,9 +108,22 @@ function at(ref: SlotRef): { start_at: string; end_at: string } {
   return { start_at: new Date(ref.startMs).toISOString(), end_at: new Date(ref.startMs + SLOT_MINUTES * 60_000).toISOString() };
 }
 
-/** The appointment with `status` (and an event of it) and `changes`, stored as the order's active one. */
+/** The newest `created_at` of these events, in ms (-Infinity for none). */
+function newestEventMs(events: readonly unknown[]): number {
+  return events.reduce<number>((newest, event) => {
+    const at = isRecord(event) && typeof event.created_at === 'string' ? Date.parse(event.created_at) : NaN;
+    return Number.isNaN(at) ? newest : Math.max(newest, at);
+  }, -Infinity);
+}
+
+/**
+ * The appointment with `status` (and an event of it) and `changes`, stored as the order's active one. The new
+ * event is dated after every earlier one (a change in the same millisecond as the last, a pending booking
+ * confirmed at once, still reads as newer: the tracker ranks an appointment's webhooks by their newest event).
+ */
 function update(store: StandinStore, appointment: StandinAppointment, status: string, nowMs: number, changes: Record<string, unknown> = {}): StandinAppointment {
   const events = Array.isArray(appointment.events) ? appointment.events : [];
+  const eventMs = Math.max(nowMs, newestEventMs(events) + 1);
   const eventStatus = EVENT_STATUS[status] ?? status;
   const next: StandinAppointment = {
     ...appointment,
@@ -118,14 +131,15 @@ function update(store: StandinStore, appointment: StandinAppointment, status: st
     status,
     event_status: eventStatus,
     can_reschedule: status !== 'cancelled' && status !== 'completed',
-    events: [...events, { created_at: new Date(nowMs).toISOString(), status: eventStatus, data: isRecord(changes.event_data) ? changes.event_data : null }],
+    events: [...events, { created_at: new Date(eventMs).toISOString(), status: eventStatus, data: isRecord(changes.event_data) ? changes.event_data : null }],
   };
   store.appointments.set(next.order_id, next);
   return next;
 }
 
+/** Logs a change of the appointment (`bookings()`) and posts its webhook (with `--webhooks-to`). */
 function log(store: StandinStore, kind: 'book' | 'reschedule' | 'cancel', appointment: StandinAppointment, answered: number, nowMs: number): void {
-  store.psc.bookings.push({
+  store.psc.changed({
     kind,
     orderId: appointment.order_id,
     appointmentId: appointment.id,
@@ -134,7 +148,7 @@ function log(store: StandinStore, kind: 'book' | 'reschedule' | 'cancel', appoin
     status: String(appointment.status),
     answered,
     at: new Date(nowMs).toISOString(),
-  });
+  }, appointment);
 }
 
 function freeSlotOf(store: StandinStore, appointment: StandinAppointment): void {

@@ -8,12 +8,14 @@
  *   confirmPending(id)             POST /_standin/psc/pending/{order_id}/confirm -> {settled: boolean}
  *   cancelPending(id)              POST /_standin/psc/pending/{order_id}/cancel  -> {settled: boolean}
  *   bookings()                     GET  /_standin/psc/bookings               -> {bookings: [...]}
+ *   webhooks()                     GET  /_standin/webhooks                   -> {webhooks: [...]} (the appointment webhooks posted)
  */
 import * as z from 'zod';
 import { isRecord, safeDecode } from './junction-standin-http';
 import type { StandinStore } from './junction-standin-orders';
 import { settlePending } from './junction-standin-psc-book';
 import { PscSettings, type PscBooking, type PscControl } from './junction-standin-psc-types';
+import type { StandinWebhookPost } from './junction-standin-webhooks';
 import { listing, noContent, type ControlClient, type ControlRoutes } from './standin-control';
 
 const NotBookable = z.object({ notBookable: z.boolean().default(true) });
@@ -30,6 +32,7 @@ export function localPscControl(store: StandinStore): PscControl {
     confirmPending: async (orderId) => settlePending(store, orderId, 'confirmed', Date.now()),
     cancelPending: async (orderId) => settlePending(store, orderId, 'cancelled', Date.now()),
     bookings: async () => store.psc.bookings.map((booking) => ({ ...booking })),
+    webhooks: async () => store.psc.webhooks?.list() ?? [],
   };
 }
 
@@ -58,6 +61,7 @@ export function pscControlRoutes(store: StandinStore): ControlRoutes {
     fixed: {
       'POST /_standin/psc/settings': noContent(async (body) => local.setPsc(PscSettings.partial().parse(await body()))),
       'GET /_standin/psc/bookings': listing('bookings', () => store.psc.bookings),
+      'GET /_standin/webhooks': listing('webhooks', () => local.webhooks()),
     },
   };
 }
@@ -71,5 +75,6 @@ export function remotePscControl({ call, done, read }: ControlClient): PscContro
     confirmPending: async (orderId) => Settled.parse(await call('POST', path(orderId, 'confirm'))).settled,
     cancelPending: async (orderId) => Settled.parse(await call('POST', path(orderId, 'cancel'))).settled,
     bookings: () => read(z.array(z.custom<PscBooking>(isRecord)), 'bookings', 'GET', '/psc/bookings'),
+    webhooks: () => read(z.array(z.custom<StandinWebhookPost>(isRecord)), 'webhooks', 'GET', '/webhooks'),
   };
 }

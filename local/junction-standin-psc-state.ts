@@ -2,11 +2,15 @@
  * The PSC scheduling state of one Junction stand-in (local/junction-standin-psc.ts):
  * its settings, the slots taken (by any order), the idempotency keys' frozen
  * answers, the orders marked not bookable, the log of bookings, and the timers
- * of pending appointments waiting for Quest. `reset()` empties it all and
- * restores the settings the stand-in started with.
+ * of pending appointments waiting for Quest, and the appointment webhooks it
+ * posts after each change (junction-standin-webhooks.ts, with `--webhooks-to`).
+ * `reset()` empties it all (the webhooks' list and the retries still waiting
+ * too) and restores the settings the stand-in started with.
  */
 import { BookingKeys } from './junction-standin-psc-slots';
 import { DEFAULT_PSC_SETTINGS, PscSettings, type PscBooking } from './junction-standin-psc-types';
+import type { StandinAppointment } from './junction-standin-types';
+import type { AppointmentWebhooks } from './junction-standin-webhooks';
 
 /** An answer as first emitted, kept for its idempotency key. */
 export interface FrozenAnswer {
@@ -26,8 +30,18 @@ export class PscState {
   /** The pending appointment's timer, by order id. */
   readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly initial: PscSettings = DEFAULT_PSC_SETTINGS) {
+  constructor(
+    private readonly initial: PscSettings = DEFAULT_PSC_SETTINGS,
+    /** Where the appointment webhooks go (`--webhooks-to`); null: none are posted. */
+    readonly webhooks: AppointmentWebhooks | null = null,
+  ) {
     this.settings = { ...initial };
+  }
+
+  /** A booking change was made: its log entry, and the webhook Junction sends for the appointment as it now is. */
+  changed(booking: PscBooking, appointment: StandinAppointment): void {
+    this.bookings.push(booking);
+    this.webhooks?.send(appointment);
   }
 
   static slotId(code: string, startMs: number): string {
@@ -51,6 +65,7 @@ export class PscState {
     this.idempotency.clear();
     this.notBookable.clear();
     this.bookings.length = 0;
+    this.webhooks?.reset();
     this.settings = { ...this.initial };
   }
 }

@@ -3,9 +3,11 @@
  * CONTRACT §14 "Locally") can be set to, and what they record: the switches of
  * `npm run junction-api` (`--slot-conflict`, `--idempotency`, `--quest-confirm`,
  * `--confirm-delay`), the same as options of `startJunctionStandin` and over the
- * control surface (`setPsc`), and the log of what was booked (`bookings()`).
+ * control surface (`setPsc`), the log of what was booked (`bookings()`) and the
+ * appointment webhooks posted after each change (`webhooks()`, with `--webhooks-to`).
  */
 import * as z from 'zod';
+import type { StandinWebhookPost } from './junction-standin-webhooks';
 
 /**
  * How Quest answers a booking's confirmation: `yes`; `no` (Quest does not
@@ -60,4 +62,6 @@ export interface PscControl {
   cancelPending(orderId: string): Promise<boolean>;
   /** Every change book, reschedule and cancel made, oldest first. */
   bookings(): Promise<PscBooking[]>;
+  /** The appointment webhooks posted after those changes (with `--webhooks-to`; else none), oldest first. */
+  webhooks(): Promise<StandinWebhookPost[]>;
 }

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { Instant } from '../functions/core/schemas';
 import type { AppointmentDelivery, Delivery } from './junction-flows';
 import type { PscControl, PscSettings } from './junction-standin-psc-types';
+import type { StandinWebhookOptions } from './junction-standin-webhooks';
 
 export * from './junction-standin-psc-types';
 
@@ -128,6 +129,8 @@ export interface JunctionStandin extends StandinControl {
   apiKey: string;
   /** Sets (or, with null, removes) the hook run between page reads (see the module's comment); `reset()` removes it too. */
   onPageRead(hook: StandinPageHook | null): void;
+  /** Where it posts the appointment webhooks (`webhooks.to`, as a URL), or null: it posts none. */
+  webhooksTo: string | null;
   close(): Promise<void>;
 }
 
@@ -138,4 +141,9 @@ export interface StandinOptions {
   port?: number;
   /** The PSC scheduling routes' settings (DEFAULT_PSC_SETTINGS for those not given); `reset()` comes back to these. */
   psc?: Partial<PscSettings>;
+  /**
+   * Where to post the signed appointment webhooks after each booking change (`--webhooks-to` and
+   * JUNCTION_WEBHOOK_SECRET: junction-standin-webhooks.ts); none are posted without it.
+   */
+  webhooks?: StandinWebhookOptions;
 }

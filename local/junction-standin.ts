@@ -42,6 +42,14 @@
  *   recordAppointments(deliveries)        puts each order's newest appointment from appointment webhooks
  *   loseWebhooks(deliveries, lost)        the same, and says which webhooks never arrive
  *   setPsc, markNotBookable, confirmPending, cancelPending, bookings   the PSC routes' (junction-standin-psc-control.ts)
+ *   webhooks()                  GET    /_standin/webhooks            -> {webhooks: [...]}: the appointment webhooks posted
+ *
+ * With `webhooks: {to, secret}` (`npm run junction-api -- --webhooks-to URL` with
+ * JUNCTION_WEBHOOK_SECRET) it posts, after each booking change the PSC routes
+ * make (a book, reschedule or cancel, Quest's confirmation or cancel of a pending
+ * booking), the signed `labtest.appointment.created` / `updated` webhook Junction
+ * sends, fire and forget, retried a few times (junction-standin-webhooks.ts).
+ * Without it, it posts none.
  *
  * Faults apply to the next matching API requests, first injected first:
  * `status` answers that status (e.g. 500, 503, 429 with `retryAfter`, or 403),
@@ -73,15 +81,18 @@ import { answerJunctionControl, localControl } from './junction-standin-control'
 import { send } from './junction-standin-http';
 import { StandinStore } from './junction-standin-orders';
 import { DEFAULT_PSC_SETTINGS, PscSettings, type JunctionStandin, type StandinOptions } from './junction-standin-types';
+import { AppointmentWebhooks } from './junction-standin-webhooks';
 import { FaultDelays } from './standin-faults';
 
 export { connectStandin, finalOrders } from './junction-standin-control';
 export * from './junction-standin-types';
+export type { StandinWebhookOptions, StandinWebhookPost } from './junction-standin-webhooks';
 
 /** Starts the stand-in on 127.0.0.1. */
 export async function startJunctionStandin(options: StandinOptions = {}): Promise<JunctionStandin> {
   const apiKey = options.apiKey ?? `sk_standin_${randomBytes(12).toString('hex')}`;
-  const store = new StandinStore(PscSettings.parse({ ...DEFAULT_PSC_SETTINGS, ...options.psc }));
+  const webhooks = options.webhooks === undefined ? null : new AppointmentWebhooks(options.webhooks);
+  const store = new StandinStore(PscSettings.parse({ ...DEFAULT_PSC_SETTINGS, ...options.psc }), webhooks);
   const delays = new FaultDelays();
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://standin.invalid');
@@ -104,8 +115,10 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     onPageRead: (hook) => {
       store.pageHook = hook;
     },
+    webhooksTo: webhooks?.target ?? null,
     close: () => {
       store.psc.reset();
+      webhooks?.close();
       return delays.close(server);
     },
   };
