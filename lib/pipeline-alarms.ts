@@ -8,7 +8,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS } from '../functions/shared/metric-names';
+import { BOOKING_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS } from '../functions/shared/metric-names';
 import { aboveZero, serviceMetric } from './alarms';
 import { Grouping } from './grouping';
 
@@ -94,6 +94,11 @@ export class JunctionAlarms extends Grouping {
     super(scope, id);
     const { add } = props;
     add(aboveZero(this, 'JunctionApiKeyRejected', 'Junction answered 401/403 to the sweep: the JunctionApiKey secret holds a wrong or revoked key (docs/reconcile.md)', sweepMetric(RECONCILE_METRICS.unauthorized)));
+    // The booking (CONTRACT §14): what a person could not book, and a booking Junction made that the tracker has yet to record.
+    const booking = (metricName: string) => serviceMetric('follow-up-actions', metricName, { period: Duration.hours(1) });
+    add(aboveZero(this, 'BookingApiKeyRejected', "Junction answered 401/403 to a booking: the JunctionApiKey secret holds a wrong or revoked key, and nobody can book from the follow-up (docs/deploy.md)", booking(BOOKING_METRICS.unauthorized)));
+    add(aboveZero(this, 'BookingUnknownOutcomes', "A booking's call to Junction got no answer (a timeout, a 5xx, an unreadable answer): the next try reads Junction before booking again, so nothing is booked twice, but Junction may be failing (docs/deploy.md)", booking(BOOKING_METRICS.unknownOutcomes)));
+    add(aboveZero(this, 'BookingUnrecorded', 'Junction booked a draw the tracker could not write onto its follow-up yet (DynamoDB failed after the call): the next try records it; until then the follow-up does not show it (docs/deploy.md, runbook)', booking(BOOKING_METRICS.unrecorded)));
     add(
       new Alarm(this, 'ReconcileFailures', {
         alarmDescription: `More than ${RECONCILE_FAILURES_THRESHOLD} reads of Junction's API failed in an hourly sweep (down, slow, rate-limiting or answering garbage); the sweep flagged by webhooks alone`,

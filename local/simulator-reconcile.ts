@@ -28,6 +28,7 @@ import { canonicalInstant } from '../functions/core/instant';
 import { countsLine, type BackfillCounts } from '../functions/core/backfill-window';
 import { atLab, buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
 import { finalOrders, type LostWebhooks } from './junction-standin';
+import type { BookableRedraw } from './simulator-booking';
 import { runOutage } from './simulator-outage';
 import {
   eventStatus,
@@ -139,8 +140,13 @@ interface Telling {
   newestEvent: (orderId: string) => number;
 }
 
+/** The story's outcomes, and the redraw it leaves open at Junction for a person to book (G: CONTRACT §14, simulator-booking.ts). */
+export interface ReconciliationTold extends ReconciliationResult {
+  bookable: BookableRedraw[];
+}
+
 /** Tells the story against the tracker at `base`; the tracker must read Junction's API from `junction.url`. */
-export async function runReconciliation(input: ReconcileInput): Promise<ReconciliationResult> {
+export async function runReconciliation(input: ReconcileInput): Promise<ReconciliationTold> {
   const s = story(input.now);
   const all = s.flows.flatMap((flow) => buildDeliveries(flow));
   const newest = newestByOrder(all);
@@ -166,7 +172,14 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
     webhooks_down_recovered: outage.recovered,
   };
   const unexpected = [...Object.keys(answers), ...Object.keys(outage.answers)].filter((answer) => answer !== 'applied' && answer !== 'duplicate');
-  return { ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0, outcomes, sweeps, backfill: backfill.counts };
+  return {
+    ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0,
+    outcomes,
+    sweeps,
+    backfill: backfill.counts,
+    // G's redraw order is at Junction (walk-in, Quest, requisition_created) and its follow-up nobody's: a redraw to book.
+    bookable: [{ label: 'G', followUpId: s.hidden.transactionId }],
+  };
 }
 
 /** Junction knows every order at its newest state; only some webhooks reach the tracker: says which never do, and sends the others. */

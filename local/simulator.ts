@@ -14,8 +14,14 @@
  * answers 200: CONTRACT §13), one line before the verdict says how to see them,
  * and one how to close the missing-results chapter's open follow-up from the EHR
  * (simulator-ehr.ts: with the stand-in FHIR server, a curl of its EHR user's edit).
+ * Before those (and so right before the verdict while FHIR is off), how to book a
+ * redraw from the CLI (CONTRACT §14, simulator-booking.ts): with the stand-in the
+ * tracker reads, the two commands that book the reconciliation story's G at its
+ * nearest PSC that books here (`npx redraw-tracker book <id> --slots <site>`, then
+ * `... --slot 1`); without it, one line on how to start it.
  */
 import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
+import { bookingHint, bookingLines, type BookableRedraw } from './simulator-booking';
 import { ehrCloseLine } from './simulator-ehr';
 import { runFollowUpChapter } from './simulator-follow-ups';
 import { runMissingResultsChapter } from './simulator-missing';
@@ -195,6 +201,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const chapters = await runChapters(run, sweep !== null, usesStandin, input.junctionHint);
   const storyOk = converged && delivered.unexpected === 0 && chapters.followUps && chapters.missingResults && chapters.appointments && chapters.report;
   const ok = storyOk && (junction ? chapters.reconciliation?.ok === true : true);
+  for (const line of chapters.bookable === null ? [bookingHint(run.base)] : await bookingLines(run.base, chapters.bookable)) print(line);
   await showFhirLines(run, chapters.shownId);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
@@ -286,6 +293,8 @@ interface Chapters {
   report: boolean;
   reconciliation?: ReconciliationResult;
   shownId: string | null;
+  /** The redraws left open at Junction that the tracker can book through it (CONTRACT §14); null without the stand-in it reads. */
+  bookable: BookableRedraw[] | null;
 }
 
 /**
@@ -304,8 +313,10 @@ async function runChapters(run: Run, sweeps: boolean, usesStandin: boolean, junc
   const appointments = sweeps ? (await runAppointmentChapter(chapter)).ok : true;
   print('');
   let reconciliation: ReconciliationResult | undefined;
+  let bookable: BookableRedraw[] | null = null;
   if (junction && usesStandin) {
-    reconciliation = await runReconciliation({ base: run.base, secret: run.secret, junction, print, settleTimeoutMs: run.settleTimeoutMs, now: run.now });
+    const told = await runReconciliation({ base: run.base, secret: run.secret, junction, print, settleTimeoutMs: run.settleTimeoutMs, now: run.now });
+    ({ bookable, ...reconciliation } = told);
     print('');
   } else if (!junction) {
     print(junctionHint ?? RECONCILIATION_HINT);
@@ -314,7 +325,7 @@ async function runChapters(run: Run, sweeps: boolean, usesStandin: boolean, junc
   // Last, so that the stories before it see none of its orders; the stand-in only when the tracker reads it.
   const report = sweeps ? (await runReportChapter({ ...common, seed: run.seed, ...(junction && usesStandin ? { junction } : {}) })).ok : true;
   print('');
-  return { followUps, missingResults: missing?.ok ?? true, appointments, report, shownId: missing?.shownId ?? null, ...(reconciliation ? { reconciliation } : {}) };
+  return { followUps, missingResults: missing?.ok ?? true, appointments, report, shownId: missing?.shownId ?? null, bookable, ...(reconciliation ? { reconciliation } : {}) };
 }
 
 /** With FHIR on (CONTRACT §13), how to see the follow-ups' Tasks and close the chapter's open one from the EHR; nothing while it is off. */

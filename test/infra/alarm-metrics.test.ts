@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   BACKFILL_METRICS,
+  BOOKING_METRICS,
   FHIR_METRICS,
   MISSING_RESULTS_METRICS,
   RECONCILE_METRICS,
@@ -36,7 +37,8 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   // With `fhir`, the sweep's catch-up emits the FHIR metrics too (CONTRACT §13).
   [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS), ...Object.values(MISSING_RESULTS_METRICS), ...Object.values(FHIR_METRICS)]),
   [SERVICES.query]: new Set(),
-  [SERVICES.followUpActions]: new Set(),
+  // The booking (CONTRACT §14).
+  [SERVICES.followUpActions]: new Set(Object.values(BOOKING_METRICS)),
   [SERVICES.chatButton]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
   [SERVICES.weeklyDigest]: new Set(),
@@ -96,7 +98,7 @@ describe('alarms on the tracker\'s own metrics', () => {
   it('each watch a metric that functions/shared/metric-names.ts names, under the service that emits it', () => {
     const watched = watchedMetrics(sharedStack().template);
     // The stack alarms on metrics of every emitting function (a sanity check on the walk itself).
-    expect(new Set(watched.map((metric) => metric.dimensions['service']))).toEqual(new Set(['webhook', 'transaction-status', 'stale-redraw-sweep']));
+    expect(new Set(watched.map((metric) => metric.dimensions['service']))).toEqual(new Set(['webhook', 'transaction-status', 'stale-redraw-sweep', 'follow-up-actions']));
     expect(watched.length).toBeGreaterThanOrEqual(20);
     expect(watched.map(problemOf).filter((problem) => problem !== null)).toEqual([]);
     // A smoke test proves the pipe, it is not Junction sending: no alarm (NoOrderWebhooks above all) counts its answers.
