@@ -7,7 +7,7 @@
  * appointment webhooks posted after each change (`webhooks()`, with `--webhooks-to`).
  */
 import * as z from 'zod';
-import type { StandinWebhookPost } from './junction-standin-webhooks';
+import type { StandinWebhookPost } from './junction-standin-webhook-types';
 
 /**
  * How Quest answers a booking's confirmation: `yes`; `no` (Quest does not

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { Instant } from '../functions/core/schemas';
 import type { AppointmentDelivery, Delivery } from './junction-flows';
 import type { PscControl, PscSettings } from './junction-standin-psc-types';
-import type { StandinWebhookOptions } from './junction-standin-webhooks';
+import type { StandinWebhookOptions } from './junction-standin-webhook-types';
 
 export * from './junction-standin-psc-types';
 
