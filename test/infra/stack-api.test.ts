@@ -6,6 +6,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildStack, sharedStack, type BuiltStack } from './stack';
 
+/** The booking's three reads (CONTRACT §14): GET on the IAM routes, to the query function, which asks Junction. */
+const BOOKING_READS = ['GET /follow-ups/{follow_up_id}/booking/sites', 'GET /follow-ups/{follow_up_id}/booking/slots', 'GET /booking/cancellation-reasons'];
+
 let built: BuiltStack;
 beforeAll(() => {
   built = sharedStack();
@@ -19,14 +22,25 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /reports/redraws', 'GET /me', 'POST /follow-ups/{follow_up_id}/actions'])(
+  it.each([
+    'GET /orders/{order_id}',
+    'GET /transactions/{transaction_id}',
+    'GET /redraws',
+    'GET /follow-ups',
+    'GET /follow-ups/{follow_up_id}',
+    'GET /follow-ups/counts',
+    'GET /reports/redraws',
+    'GET /me',
+    ...BOOKING_READS,
+    'POST /follow-ups/{follow_up_id}/actions',
+  ])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
     },
   );
 
-  it('sends the follow-up reads to the query function and the actions to the follow-up actions function', () => {
+  it("sends the follow-up reads and the booking's (CONTRACT §14) to the query function and the actions to the follow-up actions function", () => {
     const resources = built.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
     const targetOf = (routeKey: string) => {
       const route = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties.RouteKey === routeKey)!;
@@ -34,7 +48,7 @@ describe('HTTP API', () => {
       return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
     };
     const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
-    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /redraws', 'GET /reports/redraws', 'GET /me']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /redraws', 'GET /reports/redraws', 'GET /me', ...BOOKING_READS]) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
     expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
   });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConsoleConfig } from '../../console/src/lib/sign-in';
 import { CONSOLE_ACTION_PATH, CONSOLE_BOOKING_READ_PATHS, CONSOLE_READ_PATHS, consoleContentSecurityPolicy } from '../../lib/console';
-import { buildStack, type BuiltStack } from './stack';
+import { BOOKING_SETTINGS, buildStack, sharedStack, type BuiltStack } from './stack';
 
 let built: BuiltStack;
 beforeAll(() => {
@@ -63,6 +63,18 @@ describe('the console on AWS (CONTRACT §12)', () => {
     for (const route of consoleRoutes()) {
       const target = JSON.stringify(integrationOf(route).Properties['IntegrationUri']);
       expect(target, route.Properties['RouteKey']).toContain(route.Properties['RouteKey'].startsWith('POST') ? fnId(built.stack.followUpActions) : fnId(built.stack.query));
+    }
+  });
+
+  it("routes the booking's three reads (CONTRACT §14) under /api to the query function with the JWT authorizer and no scope of the route's own: the function checks `act` itself", () => {
+    const [authorizerId] = only('AWS::ApiGatewayV2::Authorizer');
+    const reads = ['GET /api/follow-ups/{follow_up_id}/booking/sites', 'GET /api/follow-ups/{follow_up_id}/booking/slots', 'GET /api/booking/cancellation-reasons'];
+    for (const routeKey of reads) {
+      const route = consoleRoutes().find((r) => r.Properties['RouteKey'] === routeKey);
+      expect(route, routeKey).toBeDefined();
+      expect(route!.Properties, routeKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      expect(route!.Properties['AuthorizationScopes'], routeKey).toBeUndefined();
+      expect(JSON.stringify(integrationOf(route!).Properties['IntegrationUri']), routeKey).toContain(fnId(built.stack.query));
     }
   });
 
@@ -236,6 +248,21 @@ describe('the console on AWS (CONTRACT §12)', () => {
     leads.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'leads' });
   }, 120_000);
 
+  it('gives the actions function BOOKING_REQUIRES_GROUP only with consoleBookingGroup, and creates that group in the pool once, the close group\'s too when they are one (CONTRACT §14)', () => {
+    const env = (of: BuiltStack) => (of.template.toJSON().Resources[of.stack.getLogicalId(of.stack.followUpActions.fn.node.defaultChild as CfnElement)].Properties.Environment.Variables as Record<string, string>);
+    expect(env(built)['BOOKING_REQUIRES_GROUP']).toBeUndefined();
+    const schedulers = sharedStack(BOOKING_SETTINGS);
+    expect(env(schedulers)).toMatchObject({ BOOKING_REQUIRES_GROUP: 'schedulers' });
+    expect(env(schedulers)['CLOSE_REQUIRES_GROUP']).toBeUndefined();
+    schedulers.template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
+    schedulers.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'schedulers' });
+    // One group for both: two resources of one name would fail the deploy.
+    const leads = buildStack({ settings: { consoleCloseGroup: 'leads', consoleBookingGroup: 'leads' } });
+    expect(env(leads)).toMatchObject({ CLOSE_REQUIRES_GROUP: 'leads', BOOKING_REQUIRES_GROUP: 'leads' });
+    leads.template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
+    leads.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'leads' });
+  }, 120_000);
+
   it('gives the sweep and the digest CONSOLE_URL, the distribution\'s URL (ConsoleUrl): alerts and digests link to the console', () => {
     const [distributionId] = only('AWS::CloudFront::Distribution');
     const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] };
@@ -260,7 +287,7 @@ describe('the console on AWS (CONTRACT §12)', () => {
   });
 
   it('with console false, deploys none of it: no Cognito, CloudFront or S3 resource, no /api route, no JWT authorizer, no deployment helper', () => {
-    const off = buildStack({ settings: { console: false, consoleCloseGroup: 'leads' } });
+    const off = buildStack({ settings: { console: false, consoleCloseGroup: 'leads', consoleBookingGroup: 'schedulers' } });
     const types = Object.values(off.template.toJSON().Resources as Record<string, Resource>).map((r) => r.Type);
     expect(types.filter((type) => /^AWS::(Cognito|CloudFront|S3)::/.test(type) || type === 'Custom::CDKBucketDeployment' || type === 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
     const keys = Object.values(off.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r['Properties']['RouteKey'] as string);
@@ -268,10 +295,12 @@ describe('the console on AWS (CONTRACT §12)', () => {
     // The IAM routes (with the booking's three reads, CONTRACT §14) and the webhook.
     expect(keys).toHaveLength(13);
     expect(Object.keys(off.template.toJSON().Outputs).filter((name) => name.startsWith('Console'))).toEqual([]);
-    // Every function is the tracker's own (no CDK helper), and the group setting reaches nothing.
+    // Every function is the tracker's own (no CDK helper), and neither group setting reaches anything.
     const fns = Object.values(off.template.findResources('AWS::Lambda::Function'));
     for (const fn of fns) expect(fn['Properties']['Environment']['Variables']['POWERTOOLS_SERVICE_NAME']).toEqual(expect.any(String));
     expect(JSON.stringify(off.template.toJSON())).not.toContain('CLOSE_REQUIRES_GROUP');
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('BOOKING_REQUIRES_GROUP');
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('schedulers');
     // No console, no links: neither the sweep nor the digest gets CONSOLE_URL.
     expect(off.stack.weeklyDigest).not.toBeNull();
     expect(JSON.stringify(off.template.toJSON())).not.toContain('CONSOLE_URL');

@@ -5,7 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, allStatements, statementsOf } from './policies';
-import { sharedStack, type BuiltStack } from './stack';
+import { BOOKING_SETTINGS, sharedStack, type BuiltStack } from './stack';
 
 let built: BuiltStack;
 beforeAll(() => {
@@ -139,6 +139,39 @@ describe('permissions', () => {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'backfill', JUNCTION_API_BASE_URL: 'https://api.us.junction.com' }) },
     });
   });
+
+  it("gives the query function Junction's key secret by ARN and Junction's server for the booking's reads (CONTRACT §14), and keeps its 10-s timeout; the booking's own settings are the actions function's", () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'query',
+          JUNCTION_API_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JunctionApiKey') },
+          JUNCTION_API_BASE_URL: 'https://api.us.junction.com',
+        }),
+      },
+    });
+    const variables = (bound: { fn: { node: { defaultChild?: unknown } } }) =>
+      built.template.toJSON().Resources[built.stack.getLogicalId(bound.fn.node.defaultChild as never)].Properties.Environment.Variables as Record<string, unknown>;
+    expect(variables(built.stack.query)).not.toHaveProperty('JUNCTION_BOOKING_ASYNC');
+    expect(variables(built.stack.query)).not.toHaveProperty('BOOKING_REQUIRES_GROUP');
+    // Without consoleBookingGroup (cdk.json's default) everyone signed in may book.
+    expect(variables(built.stack.followUpActions)).not.toHaveProperty('BOOKING_REQUIRES_GROUP');
+  });
+
+  it('gives the booking its settings (CONTRACT §14): junctionBookingAsync as JUNCTION_BOOKING_ASYNC on, junctionApiBaseUrl to every function that asks Junction, and no grant more', () => {
+    const booking = sharedStack(BOOKING_SETTINGS);
+    const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => booking.stack.getLogicalId(bound.fn.node.defaultChild as never);
+    const variables = (bound: { fn: { node: { defaultChild?: unknown } } }) => booking.template.toJSON().Resources[fnId(bound)].Properties.Environment.Variables as Record<string, unknown>;
+    expect(variables(booking.stack.followUpActions)).toMatchObject({ JUNCTION_BOOKING_ASYNC: 'on', JUNCTION_API_BASE_URL: BOOKING_SETTINGS.junctionApiBaseUrl });
+    for (const bound of [booking.stack.query, booking.stack.staleRedrawSweep, booking.stack.backfill]) {
+      expect(variables(bound), fnId(bound)).toMatchObject({ JUNCTION_API_BASE_URL: BOOKING_SETTINGS.junctionApiBaseUrl });
+    }
+    // The settings change variables only: each function's statements are the default stack's, one for one.
+    for (const name of ['query', 'followUpActions', 'staleRedrawSweep', 'backfill'] as const) {
+      expect(statementsOf(booking.stack, booking.template, booking.stack[name].role), name).toEqual(statementsOf(built.stack, built.template, built.stack[name].role));
+    }
+  }, 120_000);
 
   it('gives the sweep the Junction settings from cdk.json and the key secret by ARN', () => {
     built.template.hasResourceProperties('AWS::Lambda::Function', {

@@ -40,6 +40,16 @@ export function fhirOn(fhir: Record<string, unknown> = FHIR_SETTING): Pick<Setti
   return { fhir: parseSettings({ ...cdkJsonSettings(), fhir }).fhir };
 }
 
+/**
+ * The booking's settings off their defaults (CONTRACT §14, docs/deploy.md): a Cognito group for the four booking
+ * actions, Junction's asynchronous confirmation, and a sandbox of Junction's for every function that asks it.
+ */
+export const BOOKING_SETTINGS = {
+  consoleBookingGroup: 'schedulers',
+  junctionBookingAsync: true,
+  junctionApiBaseUrl: 'https://api.sandbox.eu.junction.com',
+} as const satisfies Partial<Settings>;
+
 export interface BuiltStack {
   app: App;
   stack: RedrawTrackerStack;

@@ -25,7 +25,7 @@ import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
 import { SETTINGS_CONTEXT_KEY, type Settings } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { testApp, testAssemblyDir } from '../support/test-assemblies';
-import { buildStack, cdkJsonSettings, FHIR_SETTING, FHIR_SETTING_WITHOUT_NOTIFY, fhirOn } from './stack';
+import { BOOKING_SETTINGS, buildStack, cdkJsonSettings, FHIR_SETTING, FHIR_SETTING_WITHOUT_NOTIFY, fhirOn } from './stack';
 
 const FIXTURE_DIR = `${PROJECT_ROOT}test/fixtures/templates/`;
 const UPDATE = process.env.UPDATE_TEMPLATE_FIXTURES === '1';
@@ -151,8 +151,10 @@ const COMBINATIONS: Record<string, () => Json> = {
   'slack-us-east-1': withSettings({ slack: SLACK }, LOCAL_REGION),
   'console-off': withSettings({ console: false }),
   'console-off-us-east-1': withSettings({ console: false }, LOCAL_REGION),
-  'console-off-close-group': withSettings({ console: false, consoleCloseGroup: 'leads' }),
+  'console-off-groups': withSettings({ console: false, consoleCloseGroup: 'leads', consoleBookingGroup: 'schedulers' }),
   'console-close-group': withSettings({ consoleCloseGroup: 'leads' }),
+  'console-close-and-booking-group': withSettings({ consoleCloseGroup: 'leads', consoleBookingGroup: 'leads' }),
+  booking: withSettings(BOOKING_SETTINGS),
   'console-plus': withSettings({ consoleTier: 'plus' }),
   fhir: withSettings(fhirOn()),
   'fhir-client-secret': withSettings(fhirOn({ baseUrl: FHIR_SETTING.baseUrl, tokenUrl: FHIR_SETTING.tokenUrl, clientId: 'tracker', clientSecretName: 'redraw-tracker/fhir/client_secret' })),
