@@ -8,6 +8,8 @@
  * webhook's stays under issue 18's goal (400 KiB).
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,7 @@ import { buildConsoleFiles } from '../../lib/console-build';
 import { ENTRY_FILE, LAZY_DIR, LAZY_PACKAGES } from '../../lib/function-bundle';
 import { ServiceFunction } from '../../lib/table-bound-function';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
+import { apiEvent } from '../support/webhook';
 import { buildStack, fhirOn } from './stack';
 
 /** Budgets in KiB of what a cold start loads, minified (measured sizes in docs/deploy.md). */
@@ -64,7 +67,7 @@ const LambdaFunction = z.object({
 });
 
 let outdir: string;
-const assets = new Map<string, { dir: string; handler: string }>();
+const assets = new Map<string, { dir: string; handler: string; variables: Record<string, unknown> }>();
 /** The console's asset as the stack's BucketDeployment uploads it (its first source: lib/console-bundle.ts's build). */
 let consoleAsset: string;
 
@@ -84,7 +87,8 @@ beforeAll(() => {
   for (const id of ourIds) {
     const fn = LambdaFunction.parse(functions[id]);
     const hash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
-    assets.set(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, { dir: join(outdir, `asset.${hash}`), handler: fn.Properties.Handler });
+    const variables = z.object({ Properties: z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }) }).parse(functions[id]).Properties.Environment.Variables;
+    assets.set(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, { dir: join(outdir, `asset.${hash}`), handler: fn.Properties.Handler, variables });
   }
   const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
   const siteKey = z.object({ Properties: z.object({ SourceObjectKeys: z.array(z.string()) }) }).parse(deployments[0]).Properties.SourceObjectKeys[0];
@@ -96,10 +100,25 @@ afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
-function assetOf(service: string): { dir: string; handler: string } {
+function assetOf(service: string): { dir: string; handler: string; variables: Record<string, unknown> } {
   const asset = assets.get(service);
   if (!asset) throw new Error(`no asset for ${service}`);
   return asset;
+}
+
+/**
+ * The function's variables as the template sets them, each one CloudFormation resolves at deploy (a reference,
+ * a join) given its value in `resolved`: a variable the stack adds later without one here fails the test by name.
+ */
+function deployedVariables(service: string, resolved: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(assetOf(service).variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const given = resolved[name];
+      if (given === undefined) throw new Error(`${service}: ${name} is resolved at deploy: give the test its value`);
+      return [name, given];
+    }),
+  );
 }
 
 /** The files an import of `entry` loads before its code runs: it and its static imports, transitively. */
@@ -273,5 +292,100 @@ describe('function bundles', () => {
     } finally {
       await secretsManager.close();
     }
+  });
+
+  describe("the booking (CONTRACT §14): the query and actions bundles with the stack's variables, Junction's key read at the first booking call", () => {
+    const JUNCTION_KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:junction-api-key-AbCdEf';
+    const KEY = 'sk_eu_KEY-CANARY-bundle';
+    /** What CloudFormation resolves in the query and actions functions' variables (a table, the console's pool and client, the cursor key, Junction's key by ARN). */
+    const RESOLVED = {
+      TABLE_NAME: 'tracker',
+      CONSOLE_USER_POOL_ID: 'eu-west-1_AbCdEf123',
+      CONSOLE_CLIENT_ID: 'client0id',
+      CONSOLE_URL: 'https://d111111abcdef8.cloudfront.net/',
+      CURSOR_SECRET: 'a'.repeat(64),
+      JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_ARN,
+    };
+    /** As Lambda runs the function: its variables, the role's credentials, and no other source of either. */
+    const lambdaEnv = (service: string, secretsEndpoint: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+      ...deployedVariables(service, RESOLVED),
+      PATH: process.env.PATH ?? '',
+      HOME: join(tmpdir(), 'redraw-tracker-no-home'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_LAMBDA_FUNCTION_NAME: service,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
+      ...overrides,
+    });
+    /** A child's script line: how many reads the Secrets Manager stand-in has answered so far. */
+    const READS = "(await (await fetch(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER + '/reads')).json()).reads";
+    /** The stand-in for Secrets Manager holding `KEY`, answering GET /reads with its count of reads. */
+    async function secretsWithKey(): Promise<{ close(): Promise<void>; endpoint: string; reads(): string[] }> {
+      const secretsManager = await startFakeSecretsManager(KEY);
+      const reads = () => secretsManager.requests.filter((request) => request.path === '/').map((request) => String(JSON.parse(request.body).SecretId));
+      secretsManager.answer = (request) => (request.path === '/reads' ? { status: 200, body: { reads: reads().length } } : secretStringAnswer(KEY));
+      return { close: () => secretsManager.close(), endpoint: secretsManager.endpoint, reads };
+    }
+
+    it('query: reads no secret at import; GET /booking/cancellation-reasons reads the key, asks Junction with it, and ends the call by the Lambda context it is given (2 s before the function does)', async () => {
+      const secrets = await secretsWithKey();
+      // Junction, hanging: only the deadline the function's context sets ends the call.
+      const keys: (string | string[] | undefined)[] = [];
+      const junction = createServer((request) => keys.push(request.headers['x-vital-api-key']));
+      await new Promise<void>((resolve) => junction.listen(0, '127.0.0.1', resolve));
+      try {
+        const event = {
+          ...apiEvent(undefined),
+          routeKey: 'GET /booking/cancellation-reasons',
+          rawPath: '/booking/cancellation-reasons',
+          headers: {},
+        };
+        event.requestContext = { ...event.requestContext, routeKey: event.routeKey, http: { ...event.requestContext.http, method: 'GET', path: event.rawPath } };
+        const script = `
+          const { handler } = await import(${JSON.stringify(join(assetOf(SERVICES.query).dir, ENTRY_FILE))});
+          const atImport = ${READS};
+          const started = Date.now();
+          const answer = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 5_000 - (Date.now() - started) });
+          process.stdout.write(JSON.stringify({ atImport, status: answer.statusCode, body: JSON.parse(answer.body), ms: Date.now() - started }), () => process.exit(0));
+        `;
+        const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+          env: lambdaEnv(SERVICES.query, secrets.endpoint, { JUNCTION_API_BASE_URL: `http://127.0.0.1:${(junction.address() as AddressInfo).port}` }),
+          timeout: 60_000,
+        });
+        const answered = z.object({ atImport: z.number(), status: z.number(), body: z.object({ error: z.object({ code: z.string() }).loose() }), ms: z.number() }).parse(JSON.parse(stdout));
+        expect(answered).toMatchObject({ atImport: 0, status: 502, body: { error: { code: 'junction_unavailable' } } });
+        // Cut at the context's 5 s less the function's 2 s, never Junction's own 20-s bound.
+        expect(answered.ms).toBeGreaterThanOrEqual(2_500);
+        expect(answered.ms).toBeLessThan(10_000);
+        expect(secrets.reads()).toEqual([JUNCTION_KEY_ARN]);
+        expect(keys).toEqual([KEY]);
+      } finally {
+        junction.closeAllConnections();
+        await new Promise((resolve) => junction.close(resolve));
+        await secrets.close();
+      }
+    }, 90_000);
+
+    it.each([
+      ["the stack's booking settings (consoleBookingGroup, junctionBookingAsync)", { JUNCTION_BOOKING_ASYNC: 'on', BOOKING_REQUIRES_GROUP: 'schedulers' }, 'function'],
+      ['JUNCTION_BOOKING_ASYNC neither on nor off', { JUNCTION_BOOKING_ASYNC: 'yes' }, 'ConfigError: invalid configuration: JUNCTION_BOOKING_ASYNC: must be on or off'],
+      ['BOOKING_REQUIRES_GROUP no Cognito group name', { BOOKING_REQUIRES_GROUP: 'night shift' }, 'ConfigError: invalid configuration: BOOKING_REQUIRES_GROUP: must be a Cognito group name'],
+    ])('follow-up-actions: starts without reading any secret, with %s', async (_name, overrides, expected) => {
+      const secrets = await secretsWithKey();
+      try {
+        const script = `
+          const outcome = await import(${JSON.stringify(join(assetOf(SERVICES.followUpActions).dir, ENTRY_FILE))}).then((m) => typeof m.handler, (error) => error.name + ': ' + error.message);
+          process.stdout.write(JSON.stringify({ atImport: ${READS}, outcome }));
+        `;
+        const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: lambdaEnv(SERVICES.followUpActions, secrets.endpoint, overrides), timeout: 60_000 });
+        expect(JSON.parse(stdout)).toEqual({ atImport: 0, outcome: expected });
+        expect(secrets.reads()).toEqual([]);
+      } finally {
+        await secrets.close();
+      }
+    }, 90_000);
   });
 });
