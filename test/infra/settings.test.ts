@@ -132,3 +132,17 @@ describe('appointmentGraceHours (CONTRACT §10: how long no_progress waits past 
     expect(parseSettings({ ...valid, appointmentGraceHours: 1.5 }).appointmentGraceHours).toBe(1.5);
   });
 });
+
+describe("the booking's settings (CONTRACT §14): consoleBookingGroup and junctionBookingAsync", () => {
+  it('are off by default and in the committed cdk.json: everyone signed in may book, and Junction confirms at once', () => {
+    expect(parseSettings(valid)).toMatchObject({ consoleBookingGroup: null, junctionBookingAsync: false });
+    expect(cdkJsonSettings()).toMatchObject({ consoleBookingGroup: null, junctionBookingAsync: false });
+  });
+
+  it('accept a Cognito group name and a boolean, and reject anything else, naming the setting', () => {
+    expect(parseSettings({ ...valid, consoleBookingGroup: 'schedulers.eu-1', junctionBookingAsync: true })).toMatchObject({ consoleBookingGroup: 'schedulers.eu-1', junctionBookingAsync: true });
+    expect(() => parseSettings({ ...valid, consoleBookingGroup: 'night shift' })).toThrow(/redrawTracker\.consoleBookingGroup/);
+    expect(() => parseSettings({ ...valid, consoleBookingGroup: 'g'.repeat(129) })).toThrow(/redrawTracker\.consoleBookingGroup/);
+    expect(() => parseSettings({ ...valid, junctionBookingAsync: 'on' })).toThrow(/redrawTracker\.junctionBookingAsync/);
+  });
+});
