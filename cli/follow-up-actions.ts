@@ -216,6 +216,8 @@ export function actionRefusal(spec: Pick<ActionSpec, 'name'>, id: string, answer
   }
   if (answer.status === 409) return new CliError(EXIT.failed, `${spec.name}: follow-up ${id} on ${label}: ${answer.message ?? answer.code} (${answer.code})`);
   if (answer.status === 404) return new CliError(EXIT.failed, `${spec.name}: no follow-up ${id} on ${label}: check the id`);
+  // A booking's 502 junction_unavailable (CONTRACT §14): Junction did not answer the tracker.
+  if (answer.status === 502) return new CliError(EXIT.unreachable, `${spec.name}: Junction did not answer ${label}: ${answer.message ?? answer.code} (${answer.code})`);
   return new CliError(EXIT.usage, `${spec.name}: ${label} refused it: ${answer.message ?? answer.code} (${answer.code})`);
 }
 

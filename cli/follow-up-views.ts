@@ -7,6 +7,7 @@ import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
 import { dueIn, shortDuration } from '../views/durations';
+import { activeJunctionBooking, bookingLine, bookingOf } from './booking-words';
 import { ago, shellWord, table, type Printer } from './format';
 
 const DAY = 86_400_000;
@@ -91,11 +92,18 @@ export function followUpLines(followUp: FollowUpView, now: Date, out: Printer): 
       'contacts',
       `${followUp.contact_attempts}${followUp.last_contact ? `, last ${followUp.last_contact.channel} ${followUp.last_contact.outcome} at ${when(followUp.last_contact.at, now)}` : ''}`,
     ],
+    ...bookingRows(followUp, now),
     ['reference', followUp.reference ?? '-'],
     ['version', String(followUp.version)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+/** Its booking (CONTRACT §14) in words, when it has one or one is being made; no row otherwise (and from a tracker before issue 83). */
+function bookingRows(followUp: FollowUpView, now: Date): [string, string][] {
+  const line = bookingLine(bookingOf(followUp), now);
+  return line === null ? [] : [['booking', line]];
 }
 
 /**
@@ -184,7 +192,15 @@ export function historyTable(history: readonly HistoryEntry[], now: Date, out: P
 }
 
 /** `follow-up <id>`: the fields, where its Task stands in the EHR (`fhir` of GET /follow-ups/{id}), what to decide, the history, its order. */
-export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = '', fhir: FhirView | null = null): void {
+export function printFollowUpDetail(
+  followUp: FollowUpView,
+  history: readonly HistoryEntry[],
+  now: Date,
+  out: Printer,
+  targetFlags = '',
+  fhir: FhirView | null = null,
+  bookingOptions: BookingOptionsView | null = null,
+): void {
   out.line(followUpTitle(followUp, out));
   for (const line of followUpLines(followUp, now, out)) out.line(line);
   const ehr = ehrLines(fhir, history, now, out);
@@ -205,4 +221,22 @@ export function printFollowUpDetail(followUp: FollowUpView, history: readonly Hi
     out.line();
     out.line(`Its ${followUp.redraw_order_id ? 'redraw ' : followUp.initial_order_id ? 'initial ' : ''}order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
   }
+  const booking = bookingCommandLine(followUp, bookingOptions, targetFlags);
+  if (booking !== null) out.line(booking);
+}
+
+/** `booking_options` of GET /follow-ups/{id} (CONTRACT §14). */
+export interface BookingOptionsView {
+  book: 'here' | 'with_lab_only' | 'no';
+  why: string | null;
+}
+
+/** The booking command that applies to an open follow-up whose redraw can be booked (`booking_options`), or null. */
+function bookingCommandLine(followUp: FollowUpView, options: BookingOptionsView | null, targetFlags: string): string | null {
+  if (options === null || options.book === 'no' || followUp.state === 'closed') return null;
+  const id = shellWord(followUp.id);
+  const booking = bookingOf(followUp);
+  if (activeJunctionBooking(booking)) return `Move its booking: npx redraw-tracker reschedule-booking ${id}${targetFlags}; cancel it: npx redraw-tracker cancel-booking ${id}${targetFlags}`;
+  if (options.book === 'here') return `Book its redraw: npx redraw-tracker book ${id}${targetFlags}`;
+  return `Record a booking made with the lab: npx redraw-tracker record-booking ${id} --at <date-time>${targetFlags}${options.why === null ? '' : ` (${options.why})`}`;
 }

@@ -74,5 +74,6 @@ Examples:
   REDRAW_TRACKER_OWNER=alice npx redraw-tracker follow-ups --mine
                                                       the follow-ups you own, most urgent first
   npx redraw-tracker snooze <order id> --for 3d --reason appointment_booked
+  npx redraw-tracker book <follow-up id>              the PSCs near the patient; then --slots <site>, then --slot N books
 `;
 }

@@ -22,8 +22,9 @@ export interface TrackerTarget {
 
 /**
  * An answer to a request whose refusals the command words itself: a 2xx JSON
- * document, or the API's error (400, 404, 409) with the whole body (a 409
- * `conflict` carries the current follow-up).
+ * document, or the API's error (400, 404, 409; a 502 `junction_unavailable`
+ * of the booking, CONTRACT §14) with the whole body (a 409 `conflict` carries
+ * the current follow-up).
  */
 export type Answer = { ok: true; json: unknown } | { ok: false; status: number; code: string; message: string | undefined; json: unknown };
 
@@ -39,10 +40,19 @@ export interface TrackerClient {
    * local tracker's actor header); they are not signed.
    */
   postForAnswer(path: string, body: unknown, headers?: Readonly<Record<string, string>>): Promise<Answer>;
+  /** GET, with the API's 400, 404 and 409 errors (and a 502 `junction_unavailable`) as answers, as postForAnswer. */
+  getForAnswer(path: string, query?: Readonly<Record<string, string>>): Promise<Answer>;
 }
 
 /** The refusals postForAnswer hands back to the command (413 and 415: a body the tracker would not read). */
 const ANSWERED_STATUSES = new Set([400, 404, 409, 413, 415]);
+/** Junction did not answer the tracker (CONTRACT §14): a 502 the booking's routes and actions word themselves; any other 502 is a failure. */
+const JUNCTION_UNAVAILABLE = 'junction_unavailable';
+
+/** Whether the API's error is one the command words itself. */
+function answered(status: number, code: string): boolean {
+  return ANSWERED_STATUSES.has(status) || (status === 502 && code === JUNCTION_UNAVAILABLE);
+}
 
 const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
 
@@ -93,20 +103,21 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
     throw refusal(target, response.status, method, path, apiError.success ? apiError.data.error : undefined);
   }
 
-  async function postForAnswer(path: string, body: unknown, headers?: Readonly<Record<string, string>>): Promise<Answer> {
-    const { response, json } = await send('POST', path, { body, ...(headers ? { headers } : {}) });
+  async function forAnswer(method: 'GET' | 'POST', path: string, options: { query?: Readonly<Record<string, string>>; body?: unknown; headers?: Readonly<Record<string, string>> }): Promise<Answer> {
+    const { response, json } = await send(method, path, options);
     if (response.ok) return { ok: true, json };
     const apiError = ErrorAnswer.safeParse(json);
-    if (apiError.success && ANSWERED_STATUSES.has(response.status)) {
+    if (apiError.success && answered(response.status, apiError.data.error.code)) {
       return { ok: false, status: response.status, code: apiError.data.error.code, message: apiError.data.error.message, json };
     }
-    throw refusal(target, response.status, 'POST', path, apiError.success ? apiError.data.error : undefined);
+    throw refusal(target, response.status, method, path, apiError.success ? apiError.data.error : undefined);
   }
   return {
     target,
     get: (path, query) => request('GET', path, query),
     post: (path, body) => request('POST', path, undefined, body),
-    postForAnswer,
+    postForAnswer: (path, body, headers) => forAnswer('POST', path, { body, ...(headers ? { headers } : {}) }),
+    getForAnswer: (path, query) => forAnswer('GET', path, query ? { query } : {}),
   };
 }
 
@@ -157,5 +168,7 @@ function refusal(target: TrackerTarget, status: number, method: string, path: st
   if (status === 429) {
     return new CliError(EXIT.unreachable, `${target.label} is throttling requests (HTTP 429): wait a moment and try again`);
   }
+  // A failure the tracker words itself (a booking Junction made that it could not record yet, CONTRACT §14) says so; the generic one does not.
+  if (status >= 500 && apiError?.message !== undefined && apiError.message !== 'internal error') return new CliError(EXIT.unreachable, `${target.label} failed (HTTP ${status}): ${apiError.message}`);
   return new CliError(EXIT.unreachable, `${target.label} failed (HTTP ${status}): try again; if it persists, read the tracker's logs`);
 }

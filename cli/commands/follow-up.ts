@@ -15,7 +15,9 @@ its stale flag, its orders, contact attempts, reference and version, whether
 its Task in the team's EHR is up to date (with FHIR on: "In the EHR: ...", and
 a second line with why and what to do when the EHR side needs a person), then
 its history, oldest first: who did what when (\`tracker\` for the tracker's own
-changes from Junction's facts). ${ID_HELP}
+changes from Junction's facts). Its booking (CONTRACT §14), when it has one, is a
+line of its fields, and the command that books, moves or cancels it ends the page.
+${ID_HELP}
 
 With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ..., "booking_options": ...}.
 Exit code 1 when neither a follow-up nor an order has this id, or the order has
@@ -34,7 +36,7 @@ Examples:
     const { follow_up, history, fhir, booking_options } = detail;
     // `fhir` and `booking_options` as the tracker answered them: absent from a tracker before issues 59 and 83.
     if (json) out.json({ follow_up, history, ...(fhir === undefined ? {} : { fhir }), ...(booking_options === undefined ? {} : { booking_options }) });
-    else printFollowUpDetail(follow_up, history, deps.now(), out, targetFlags, fhir ?? null);
+    else printFollowUpDetail(follow_up, history, deps.now(), out, targetFlags, fhir ?? null, booking_options ?? null);
     return EXIT.ok;
   },
 };
