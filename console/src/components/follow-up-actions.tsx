@@ -12,6 +12,7 @@ import { ACTION_WORDS } from '../lib/actions';
 import { checkReference } from '../lib/handle';
 import { fieldErrors, fieldId } from '../lib/follow-up-action';
 import { nextStepText } from '../lib/follow-up-next-step';
+import { activeBooking, type BookingOptions } from '../lib/booking';
 import type { FollowUp } from '../lib/types';
 import { TextField } from './action-fields';
 import { ActionForms, type FormName } from './action-forms';
@@ -25,9 +26,40 @@ interface Props {
   me: string;
   /** The new order of its transaction a `reordered` close may name (lib/reorder.ts), or null. */
   newOrder: string | null;
-  /** The form open in place, and how to open or close one. */
-  open: FormName | null;
-  onOpen(form: FormName | null): void;
+  /** The form open in place (or the booking panel, `book`), and how to open or close one. */
+  open: OpenName | null;
+  onOpen(form: OpenName | null): void;
+  /** How its redraw can be booked (CONTRACT §14), and the booking group's refusal (Book disabled, said beside it), or null. */
+  booking: { options: BookingOptions; forbidden: string | null };
+}
+
+/** What opens in place under the buttons: an action's form, or the booking panel (components/booking-panel.tsx). */
+export type OpenName = FormName | 'book';
+
+/**
+ * The booking panel's button: "Book" first where the redraw is booked here
+ * (key b; "Reschedule or cancel" while a booking is active), "Record a lab
+ * booking" last where only a lab booking can be recorded; disabled, with the
+ * API's sentence, once the booking group refused this person.
+ */
+function BookButton({ followUp, booking, open, onOpen, last }: Pick<Props, 'followUp' | 'booking' | 'open' | 'onOpen'> & { last: boolean }) {
+  const { options, forbidden } = booking;
+  if (followUp.state === 'closed' || (options.book === 'here') === last || options.book === 'no') return null;
+  const words = options.book !== 'here' ? 'Record a lab booking' : activeBooking(followUp.booking ?? null, new Date()) ? 'Reschedule or cancel' : 'Book';
+  return (
+    <button
+      type="button"
+      id="open-book"
+      class={open === 'book' ? undefined : 'secondary'}
+      aria-expanded={open === 'book' ? 'true' : 'false'}
+      aria-controls="booking-panel"
+      aria-disabled={forbidden !== null ? 'true' : undefined}
+      aria-describedby={forbidden !== null ? 'booking-forbidden' : undefined}
+      onClick={() => forbidden === null && onOpen(open === 'book' ? null : 'book')}
+    >
+      {words}
+    </button>
+  );
 }
 
 /** The forms a button opens, in the order the buttons stand. */
@@ -45,14 +77,14 @@ function useFirstFieldFocus(open: FormName | null): void {
   }, [open]);
 }
 
-export function FollowUpActions({ followUp, actions, owners, me, newOrder, open, onOpen }: Props) {
+export function FollowUpActions({ followUp, actions, owners, me, newOrder, open, onOpen, booking }: Props) {
   const { form } = actions;
   const { problem, reference } = form;
   const errors = fieldErrors(problem);
   const closed = followUp.state === 'closed';
   // Signed in on AWS, an acknowledge of an unowned follow-up always makes the person its owner: "Take it" says so, and no other button is offered.
   const acknowledge = followUp.state === 'new' && (followUp.owner !== null || !me.startsWith('user:'));
-  useFirstFieldFocus(open);
+  useFirstFieldFocus(open === 'book' ? null : open);
   const close = () => {
     const was = open;
     onOpen(null);
@@ -71,6 +103,7 @@ export function FollowUpActions({ followUp, actions, owners, me, newOrder, open,
   return (
     <>
       <div class="button-row action-buttons" role="group" aria-label="Actions">
+        <BookButton followUp={followUp} booking={booking} open={open} onOpen={onOpen} last={false} />
         {!closed &&
           FORMS.map((name) => (
             <Fragment key={name}>
@@ -94,10 +127,16 @@ export function FollowUpActions({ followUp, actions, owners, me, newOrder, open,
             Reopen
           </button>
         )}
+        <BookButton followUp={followUp} booking={booking} open={open} onOpen={onOpen} last />
       </div>
+      {booking.forbidden !== null && booking.options.book !== 'no' && !closed && (
+        <p class="hint" id="booking-forbidden">
+          {booking.forbidden}
+        </p>
+      )}
       {problem && <ErrorSummary errors={problem.errors.map((error) => ({ field: fieldId(problem.action, error.field), message: error.message }))} />}
       <ActionForms
-        open={open}
+        open={open === 'book' ? null : open}
         followUp={followUp}
         me={me}
         drafts={form.drafts}

@@ -1,9 +1,10 @@
 /**
  * The follow-up page's keyboard (issue 58): single keys as on the worklist
  * (components/worklist-keys.ts), on unless the person switched them off there
- * or here (WCAG 2.1.4), never while they type in a field: t take it, a
- * acknowledge (as on the worklist), s snooze, e end the snooze, c record
- * contact, x close, n or j next in this queue, / find, ? this help.
+ * or here (WCAG 2.1.4), never while they type in a field nor inside a part
+ * with keys of its own (the booking panel): t take it, a acknowledge (as on
+ * the worklist), s snooze, e end the snooze, c record contact, x close, b book
+ * the redraw, n or j next in this queue, / find, ? this help.
  */
 import { Fragment } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
@@ -12,7 +13,12 @@ import { ShortcutSwitch } from './worklist-freshness';
 import { focusFind, isTyping, type Shortcuts } from './worklist-keys';
 
 /** What each key does on the page: a handler answers whether it acted (a key whose action is not offered now does nothing). */
-export type FollowUpKeys = Readonly<Record<'t' | 'a' | 's' | 'e' | 'c' | 'x' | 'n', () => boolean>>;
+export type FollowUpKeys = Readonly<Record<PageKey, () => boolean>>;
+type PageKey = 't' | 'a' | 's' | 'e' | 'c' | 'x' | 'b' | 'n';
+const PAGE_KEYS: readonly string[] = ['t', 'a', 's', 'e', 'c', 'x', 'b', 'n'] satisfies PageKey[];
+
+/** A key pressed inside a part of the page with keys of its own (the booking panel: arrows, Enter, Escape): the page's letters do nothing there. */
+const ownKeys = (target: EventTarget | null) => target instanceof Element && target.closest('[data-own-keys]') !== null;
 
 /** The keys as the help lists them, in order. */
 const HELP: readonly (readonly [string, string])[] = [
@@ -22,6 +28,7 @@ const HELP: readonly (readonly [string, string])[] = [
   ['e', 'end the snooze now, while it is snoozed'],
   ['c', 'record contact: its form opens here'],
   ['x', 'close: its form opens here'],
+  ['b', 'book the redraw: its panel opens here (↑/↓ sites and times, ←/→ days, Enter chooses, Escape closes; the letters here do nothing inside it)'],
   ['Enter', 'on a choice in an open form, send it (Escape closes the form)'],
   ['n or j', 'next in this queue'],
   ['/', 'find by id'],
@@ -31,10 +38,12 @@ const HELP: readonly (readonly [string, string])[] = [
 /** The shortcuts' state, and what the switch last said. */
 export interface FollowUpShortcuts extends Shortcuts {
   said: string;
+  /** b books here (CONTRACT §14): the help lists it only then. */
+  books: boolean;
 }
 
 /** Listens for the page's keys while shortcuts are on. */
-export function useFollowUpKeys(keys: FollowUpKeys): FollowUpShortcuts {
+export function useFollowUpKeys(keys: FollowUpKeys, books = false): FollowUpShortcuts {
   const [on, setOn] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
   const [said, say] = useState('');
@@ -42,14 +51,14 @@ export function useFollowUpKeys(keys: FollowUpKeys): FollowUpShortcuts {
   useLayoutEffect(() => {
     if (!on) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || ownKeys(event.target)) return;
       const key = event.key === 'j' ? 'n' : event.key;
       let acted = false;
       if (key === '?') {
         setHelp((shown) => !shown);
         acted = true;
       } else if (key === '/') acted = focusFind();
-      else if (key === 't' || key === 'a' || key === 's' || key === 'e' || key === 'c' || key === 'x' || key === 'n') acted = keys[key]();
+      else if (PAGE_KEYS.includes(key)) acted = keys[key as PageKey]();
       if (acted) event.preventDefault();
     };
     document.addEventListener('keydown', onKey);
@@ -61,7 +70,7 @@ export function useFollowUpKeys(keys: FollowUpKeys): FollowUpShortcuts {
     if (on) setHelp(false);
     say(`Keyboard shortcuts are ${on ? 'off' : 'on'}.`);
   };
-  return { on, help, toggle, said };
+  return { on, help, toggle, said, books };
 }
 
 /** The shortcuts' hint and switch, and their help while `?` shows it. */
@@ -78,7 +87,7 @@ export function FollowUpKeysHelp({ shortcuts }: { shortcuts: FollowUpShortcuts }
         <section class="help" aria-labelledby="shortcuts-title">
           <h2 id="shortcuts-title">Keyboard shortcuts</h2>
           <dl>
-            {HELP.map(([key, words]) => (
+            {HELP.filter(([key]) => key !== 'b' || shortcuts.books).map(([key, words]) => (
               <Fragment key={key}>
                 <dt>{key}</dt>
                 <dd>{words}</dd>

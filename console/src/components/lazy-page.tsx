@@ -66,3 +66,47 @@ export function lazyPage<P extends { search: URLSearchParams }>(load: () => Prom
     );
   };
 }
+
+/**
+ * A part of a page whose code is a chunk of its own (the booking panel), as
+ * lazyPage for a page: fetched on first use (or ahead, by `preload`), kept for
+ * the tab; meanwhile "Loading <what>…" (role="status"); if it cannot be
+ * fetched, says so with a Reload button. The part takes the focus itself once drawn.
+ */
+export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>, what: string): ComponentType<P> & { preload(): void } {
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+  const fetchIt = () => (loading ??= load().then((part) => (loaded = part)));
+  function LazyPart(props: P) {
+    const [Part, setPart] = useState<ComponentType<P> | null>(() => loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (Part !== null) return;
+      let live = true;
+      fetchIt().then(
+        (part) => live && setPart(() => part),
+        () => {
+          loading = null;
+          if (live) setFailed(true);
+        },
+      );
+      return () => {
+        live = false;
+      };
+    }, []);
+    if (Part !== null) return <Part {...props} />;
+    return failed ? (
+      <p role="alert" class="error">
+        {`The code of ${what} could not be loaded. Check the connection, then `}
+        <button type="button" onClick={() => window.location.reload()}>
+          reload the console
+        </button>
+      </p>
+    ) : (
+      <p role="status" class="loading">
+        Loading {what}…
+      </p>
+    );
+  }
+  return Object.assign(LazyPart, { preload: () => void fetchIt().catch(() => (loading = null)) });
+}

@@ -24,6 +24,8 @@ export interface ActionForm {
   send(action: ActionName, takeIt?: boolean): Promise<boolean>;
   /** Puts the alert away and reads the follow-up again. */
   reloadAfterAlert(): void;
+  /** Says the answer of an action sent elsewhere on the page (the booking panel, which closes) at the top, the focus there, scrolled into view. */
+  tell(message: string): void;
 }
 
 const focusLater = (elementId: string) => window.setTimeout(() => document.getElementById(elementId)?.focus(), 0);
@@ -73,6 +75,10 @@ export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: 
     reloadAfterAlert: () => {
       dispatch({ type: 'dismiss' });
       loaded.readAgain();
+    },
+    tell: (message) => {
+      dispatch({ type: 'told', message });
+      window.setTimeout(() => document.getElementById('action-result')?.focus(), 0);
     },
   };
 }

@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
 import { findFollowUp } from '../lib/find';
+import type { BookingOptions } from '../lib/booking';
 import { ApiError, type Get } from '../lib/http';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
@@ -19,6 +20,8 @@ export interface LoadedFollowUp {
   history: Action[];
   /** Where its Task stands in the team's EHR (CONTRACT §13), as last read; null while FHIR is off or nothing was sent. */
   fhir: FhirStatus | null;
+  /** How its redraw can be booked (CONTRACT §14), as last read. */
+  bookingOptions: BookingOptions;
   loadError: string | null;
   /** When the follow-up was last read (null before the first read): a failed refresh keeps it, and says so in loadError. */
   updatedAt: Date | null;
@@ -33,13 +36,14 @@ interface Shown {
   followUp: FollowUp | null;
   history: Action[];
   fhir: FhirStatus | null;
+  bookingOptions: BookingOptions;
   loadError: string | null;
   updatedAt: Date | null;
 }
 
 /** The follow-up `id`; `from`, the queue it was opened from, is carried to the follow-up an order's id leads to. */
 export function useFollowUpLoad(api: Api, id: string, from: WorklistState): LoadedFollowUp {
-  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], fhir: null, loadError: null, updatedAt: null });
+  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], fhir: null, bookingOptions: { book: 'no', why: null }, loadError: null, updatedAt: null });
   const [reload, setReload] = useState(0);
   const path = `/follow-ups/${encodeURIComponent(id)}`;
 
@@ -49,7 +53,7 @@ export function useFollowUpLoad(api: Api, id: string, from: WorklistState): Load
       (body) => {
         if (!live) return;
         const detail = asFollowUpDetail(body);
-        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, fhir: detail.fhir, loadError: null, updatedAt: new Date() }));
+        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, fhir: detail.fhir, bookingOptions: detail.booking_options, loadError: null, updatedAt: new Date() }));
       },
       async (error: unknown) => {
         if (!live) return;

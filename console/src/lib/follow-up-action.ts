@@ -45,6 +45,8 @@ export type ActionFormEvent =
   /** A 400: the API names the field. */
   | { type: 'refused'; problem: Problem }
   | { type: 'failed'; alert: string; unanswered: boolean }
+  /** Done elsewhere on the page (the booking panel, which keeps its own drafts): its answer in words. */
+  | { type: 'told'; message: string }
   /** The alert put away ("Reload the follow-up"). */
   | { type: 'dismiss' };
 
@@ -68,6 +70,8 @@ export function actionFormReducer(state: ActionFormState, event: ActionFormEvent
       return { ...state, busy: false, conflict: null, alert: event.alert, unanswered: event.unanswered, message: '' };
     case 'dismiss':
       return { ...state, alert: null, unanswered: false };
+    case 'told':
+      return { ...state, busy: false, problem: null, conflict: null, alert: null, unanswered: false, message: event.message };
   }
 }
 

@@ -3,6 +3,7 @@
  * types. Answers are checked where they are read (`asFollowUp` and friends), never
  * cast blindly.
  */
+import { asBookingOptions, bookingOf, type Booking, type BookingOptions } from './booking';
 
 export type FollowUpState = 'new' | 'acknowledged' | 'snoozed' | 'closed';
 
@@ -36,6 +37,8 @@ export interface FollowUp {
   due_at: string | null;
   stale: { since: string; reason: string } | null;
   waiting_since?: string | null;
+  /** The redraw's booking (CONTRACT §14): absent from a tracker before it. */
+  booking?: Booking | null;
   version: number;
 }
 
@@ -95,7 +98,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function asFollowUp(value: unknown): FollowUp | null {
   if (!isRecord(value)) return null;
   if (typeof value.id !== 'string' || typeof value.version !== 'number' || typeof value.state !== 'string') return null;
-  return value as unknown as FollowUp;
+  // `booking` read as the console reads it (CONTRACT §14); a tracker before it answers none.
+  return 'booking' in value ? { ...(value as unknown as FollowUp), booking: bookingOf(value.booking) } : (value as unknown as FollowUp);
 }
 
 /** `{"follow_up": FollowUp}` (an action's 200, a 409's body) → the follow-up, or null. */
@@ -147,11 +151,11 @@ function fhirOf(value: unknown): FhirStatus | null {
   return { version: value.version, confirmed_at: value.confirmed_at, state, ehr_change: ehrChangeOf(value.ehr_change), tracker_change: trackerChangeOf(value.tracker_change), held: heldOf(value.held) };
 }
 
-/** GET /follow-ups/{id}: the follow-up, its history and where its Task stands in the EHR. */
-export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[]; fhir: FhirStatus | null } {
+/** GET /follow-ups/{id}: the follow-up, its history, where its Task stands in the EHR and how its redraw can be booked. */
+export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[]; fhir: FhirStatus | null; booking_options: BookingOptions } {
   const followUp = followUpOf(value);
   if (!followUp || !isRecord(value) || !Array.isArray(value.history)) throw new Error('not a follow-up');
-  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[], fhir: fhirOf(value.fhir) };
+  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[], fhir: fhirOf(value.fhir), booking_options: asBookingOptions(value.booking_options) };
 }
 
 /** GET /follow-ups/counts. */

@@ -8,19 +8,22 @@
  * history), shows the current follow-up and keeps the person's choices in the
  * forms, and moves focus to the notice. It never sends the action again, nor
  * offers one click to: the person chooses again on the new state, so no click
- * undoes a colleague's change.
+ * undoes a colleague's change. The redraw's booking (CONTRACT §14) is said on
+ * the first screen; Book (key b) opens the booking panel in place, a chunk of
+ * its own (components/booking-panel.tsx).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ActionAlert } from '../components/action-alert';
-import type { FormName } from '../components/action-forms';
+import type { BookingPanelProps } from '../components/booking-panel';
 import { ConflictNotice } from '../components/conflict-notice';
 import { EhrNotice } from '../components/ehr-notice';
-import { FollowUpActions, NextStep } from '../components/follow-up-actions';
+import { FollowUpActions, NextStep, type OpenName } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
 import { FollowUpFreshness } from '../components/follow-up-freshness';
 import { FollowUpKeysHelp, useFollowUpKeys } from '../components/follow-up-keys';
 import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { HistoryTable } from '../components/history-table';
+import { lazyPart } from '../components/lazy-page';
 import { MissingChoices, MissingPanel } from '../components/missing-panel';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
 import { RaisedBy } from '../components/raised-by';
@@ -31,6 +34,7 @@ import { useFollowUpLoad } from '../components/use-follow-up-load';
 import { useTransaction } from '../components/use-transaction';
 import type { ActionName } from '../lib/actions';
 import type { Api } from '../lib/api';
+import { attemptWords, bookingForbidden, bookingLine, type BookingOptions } from '../lib/booking';
 import type { ConsolePageProps } from '../lib/context';
 import { reorderedReference } from '../lib/reorder';
 import { followUpHref } from '../lib/route';
@@ -38,6 +42,9 @@ import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { urgencyOf } from '../lib/urgency';
 import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { ownerLine } from '../lib/words';
+
+// The booking panel is a chunk of its own (lib/console-build.ts), fetched once a follow-up offers it, so the first load stays small.
+const BookingPanel = lazyPart<BookingPanelProps>(async () => (await import('../components/booking-panel')).BookingPanel, 'the booking panel');
 
 /** "Order X belongs to follow-up Y." when the page was reached by an order's or a transaction's id. */
 function foundWords(followUp: FollowUp, foundBy: string | null): string | null {
@@ -60,13 +67,30 @@ function Decision({ api, followUp, me, reload }: { api: Api; followUp: FollowUp;
       <p class="owner-line">
         <strong>Owner:</strong> {ownerLine(followUp.owner, me)}
       </p>
+      <BookingLine followUp={followUp} />
       <MissingPanel followUp={followUp} raisedBy={<RaisedBy api={api} followUp={followUp} reload={reload} />} />
     </div>
   );
 }
 
+/** The redraw's booking on the first screen (CONTRACT §14), and anyone booking it now; nothing without one. */
+function BookingLine({ followUp }: { followUp: FollowUp }) {
+  const line = bookingLine(followUp);
+  const attempt = attemptWords(followUp.booking ?? null, new Date());
+  if (line === null && attempt === null) return null;
+  return (
+    <p class="booking-line">
+      {line !== null && <strong>{line}.</strong>}
+      {line !== null && attempt !== null && ' '}
+      {attempt}
+    </p>
+  );
+}
+
 interface WorkProps {
   followUp: FollowUp | null;
+  /** How its redraw can be booked, and whether the booking group refused this person (b does nothing then). */
+  booking: { options: BookingOptions; forbidden: string | null };
   actions: ActionForm;
   takeIt: ActionName | null;
   next: string | null;
@@ -76,8 +100,8 @@ interface WorkProps {
 }
 
 /** The form open in place, sending (a form done closes), and the page's single-key shortcuts. */
-function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkProps) {
-  const [chosen, setOpen] = useState<FormName | null>(null);
+function useWork({ followUp, booking, actions, takeIt, next, nextHref, navigate }: WorkProps) {
+  const [chosen, setOpen] = useState<OpenName | null>(null);
   const offered = followUp !== null && followUp.state !== 'closed';
   // A form that was sent and done closes; the focus is on the answer then (components/use-action-form.ts).
   const send = async (action: ActionName, asTakeIt = false) => {
@@ -85,7 +109,7 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
     if (done) setOpen(null);
     return done;
   };
-  const opens = (name: FormName) => () => {
+  const opens = (name: OpenName) => () => {
     if (!offered) return false;
     setOpen(name);
     return true;
@@ -99,9 +123,19 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
       e: () => followUp?.state === 'snoozed' && (void send('unsnooze'), true),
       c: opens('record_contact'),
       x: opens('close'),
+      // The booking panel, where the redraw is booked here (a lab booking is recorded from its button).
+      b: () => booking.options.book === 'here' && booking.forbidden === null && opens('book')(),
       n: () => next !== null && (navigate(nextHref(next)), true),
-    });
+    },
+    booking.options.book === 'here',
+  );
   return { open: offered ? chosen : null, setOpen, send, shortcuts };
+}
+
+/** The booking panel closed by its person: the focus back on the button that opened it. */
+function closeBooking(setOpen: (open: OpenName | null) => void): void {
+  setOpen(null);
+  window.setTimeout(() => document.getElementById('open-book')?.focus(), 0);
 }
 
 /** Below the first screen: what to do next, the facts, the orders and transaction, the history. */
@@ -141,7 +175,11 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
   const owners = Array.from(new Set([me, ...(counts?.owners.map((row) => row.owner) ?? [])]));
   const transaction = useTransaction(api, followUp?.transaction_id ?? null, reload);
   const takeIt = takeItAction(followUp);
-  const work = useWork({ followUp, actions, takeIt, next: queue.next, nextHref: (next) => followUpHref(next, worklistSearch(from)).slice(1), navigate });
+  const [forbidden, setForbidden] = useState(bookingForbidden);
+  const booking = { options: loaded.bookingOptions, forbidden };
+  // Fetched ahead where it is offered, so that b opens it at once.
+  useEffect(() => void (booking.options.book !== 'no' && BookingPanel.preload()), [booking.options.book]);
+  const work = useWork({ followUp, booking, actions, takeIt, next: queue.next, nextHref: (next) => followUpHref(next, worklistSearch(from)).slice(1), navigate });
   const back = (
     <p class="back">
       <a href={`#${routeFor('worklist', from)}`}>Back to {queueName}</a>
@@ -173,7 +211,10 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
         {followUp && <Decision api={api} followUp={followUp} me={me} reload={reload} />}
         <div class="work">
           <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void work.send(takeIt, true)} />
-          {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} />}
+          {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} booking={booking} />}
+          {followUp && work.open === 'book' && (
+            <BookingPanel api={api} loaded={loaded} followUp={followUp} me={me} options={loaded.bookingOptions} forbidden={forbidden} onForbidden={setForbidden} onDone={(words) => (work.setOpen(null), actions.tell(words))} onClose={() => closeBooking(work.setOpen)} />
+          )}
           <FollowUpKeysHelp shortcuts={work.shortcuts} />
           {/* When it was last read: beside the work, so that the first screen keeps its room for an open form. */}
           <FollowUpFreshness loaded={loaded} />
