@@ -18,23 +18,35 @@
  * - a 502 junction_unavailable exits 3 with the API's words, a not-bookable order 1,
  *   usage errors and the tracker's 400 exit 2;
  * - `record-booking` and its cancel, without Junction;
- * - nothing of the PHI the stand-in answers in what the commands printed.
+ * - nothing of the PHI the stand-in answers (the sites' names, addresses and phones,
+ *   the reasons' names, the canaries of its appointments and sites) in a stored
+ *   item, a log line, an event or the EHR's Task (npm start with FHIR_BASE_URL at an
+ *   in-process FHIR stand-in: the follow-ups' Tasks, every version), nor a canary in
+ *   what the commands printed.
  *
  * One tracker and one stand-in for the file; each case books its own redraw (the
  * stand-in forgets its orders before each case: they are recorded at it again).
  */
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
 import { cliRuns } from '../support/cli-runs';
 import { atLab, buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
 import { useJunctionStandin } from '../support/junction-standin';
 import { eventually } from '../support/npm-start';
+import { scanLocalTable } from '../support/retention-check';
 import { deliverFlow, useTrackers, type Tracker } from '../support/tracker-process';
 
 const DAY = 86_400_000;
 
 const standin = useJunctionStandin();
+/** The EHR: every follow-up's Task is kept there, checked for PHI at the end. */
+let ehr: FhirStandin;
+afterAll(async () => {
+  await ehr?.stop();
+});
+/** Registered after the EHR's afterAll, so stopped before it. */
 const trackers = useTrackers();
 let tracker: Tracker;
 /** Everything the CLI printed, checked for PHI at the end. */
@@ -111,7 +123,8 @@ const followUpRequests = () => tracker.stdout().split('\n').filter((line) => / \
 const bookingsOf = async (redraw: Redraw) => (await standin().bookings()).filter((booking) => booking.orderId === redraw.redrawId);
 
 beforeAll(async () => {
-  tracker = await trackers.start({ JUNCTION_API_BASE_URL: standin().url, JUNCTION_API_KEY: standin().apiKey });
+  ehr = await startFhirStandin();
+  tracker = await trackers.start({ JUNCTION_API_BASE_URL: standin().url, JUNCTION_API_KEY: standin().apiKey, FHIR_BASE_URL: ehr.url, FHIR_POLL_SECONDS: '3600' });
   for (const redraw of Object.values(redraws)) await deliverFlow(tracker, redraw.spec);
   // Opened by the transaction function from the stream, a moment after the webhooks, knowing the redraw order.
   for (const redraw of Object.values(redraws)) {
@@ -292,7 +305,36 @@ describe('redraw-tracker book and the booking commands against npm start and the
     expect(tooFar).toEqual({ code: 2, stdout: '', stderr: `redraw-tracker: book: the local tracker at ${tracker.url} refused it: start_date must be a date (YYYY-MM-DD) from yesterday to 90 days ahead (invalid_parameter)\n` });
   });
 
-  it('printed nothing of what the stand-in answers that is PHI', () => {
+  it("keeps nothing of the sites, the reasons or the appointments: no name, address, phone or canary in the table, npm start's logs, its events or the EHR's Tasks; the commands printed no canary", async () => {
     expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
+    // What the tracker was shown: every site of every redraw, as GET .../booking/sites answers them, and the reasons' names.
+    const sites = (await Promise.all(Object.values(redraws).map((redraw) => api(Sites, `/follow-ups/${redraw.followUpId}/booking/sites`)))).flatMap((answer) => answer.sites);
+    expect(sites.length).toBeGreaterThan(5);
+    const shown = [
+      PHI_CANARY,
+      ...sites.flatMap((site) => [site.name, site.address.split(',')[0]!, ...(site.phone === null ? [] : [site.phone])]),
+      ...CANCELLATION_REASONS.map((reason) => reason.name).filter((name) => name.includes(' ')),
+    ];
+    // The EHR's Tasks once the writer has sent every follow-up (FHIR_BASE_URL: one Task per follow-up, CONTRACT §13).
+    const writer = await eventually(
+      () => fetch(`${tracker.url}/local/fhir`).then((response) => response.json() as Promise<{ pending: number; never_sent: number; behind: number; confirmed: number }>),
+      (status) => status.pending === 0 && status.never_sent === 0 && status.behind === 0 && status.confirmed >= Object.keys(redraws).length,
+      30_000,
+      200,
+    );
+    expect(writer.confirmed).toBeGreaterThanOrEqual(Object.keys(redraws).length);
+    const kept = {
+      table: JSON.stringify(await scanLocalTable(await tracker.dynamodbEndpoint(), tracker.tableName)),
+      logs: tracker.stdout() + tracker.stderr(),
+      events: await fetch(`${tracker.url}/local/events`).then((response) => response.text()),
+      tasks: JSON.stringify(await ehr.control.versions()),
+    };
+    // The record is there to search: the bookings, their events and Tasks.
+    expect(kept.table).toContain(redraws.booked.followUpId);
+    expect(kept.events).toContain('follow_up.changed');
+    expect(kept.tasks).toContain(redraws.booked.followUpId);
+    for (const [where, text] of Object.entries(kept)) {
+      expect(shown.filter((words) => text.includes(words)), where).toEqual([]);
+    }
   });
 });
