@@ -28,6 +28,18 @@
  * are about is the line and the exit code, and npm passing a failing exit code
  * on is shown by the `npm run -s simulate` that exits 1.
  *
+ * Booking (CONTRACT §14, "Afterwards"; issue 83): the stand-in is started as
+ * docs/local.md starts it, `--webhooks-to` the first tracker's webhook route with
+ * the same JUNCTION_WEBHOOK_SECRET. The simulation with the stand-in ends, right
+ * before its verdict, with the two commands that book one of its redraws at the
+ * nearest PSC that books here; that redraw booked through the actions API makes
+ * the stand-in post `labtest.appointment.created`, which npm start answers; the
+ * patient's cancel at Junction posts `labtest.appointment.updated`, which wakes
+ * the follow-up; the webhooks' PHI canary is in nothing printed or answered.
+ * Without the stand-in the simulation says in one line how to start it. (These
+ * were their own file, booking-webhooks.test.ts, with a third npm start, a second
+ * stand-in and two more simulations.)
+ *
  * Why it takes its time (issue 87): what a user runs is run as processes: the
  * stand-in (`npm run junction-api`), two `npm start`s, and `npm run simulate`
  * and `npm run backfill`, each through npm and tsx, the simulation to its end
@@ -38,6 +50,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
+import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, runToEnd, spawnNpm, stopGroup, type CommandRun, type NpmProcess } from '../support/npm-start';
@@ -70,6 +83,8 @@ let standinProcess: NpmProcess;
 let standinUrl = '';
 let apiKey = '';
 let standin: StandinControl;
+/** The first tracker's port: the stand-in posts its appointment webhooks there. */
+let keyedPort = 0;
 /** Everything the commands printed, checked for PHI and the key at the end. */
 const outputs: string[] = [];
 
@@ -160,8 +175,11 @@ function byLastEvent(orders: readonly StandinOrder[], eventId: number): StandinO
 
 beforeAll(async () => {
   const port = await freePort();
-  // Without JUNCTION_API_KEY the stand-in makes a key and prints it, as a user sees it.
-  standinProcess = spawnNpm(['run', 'junction-api', '--', '--port', String(port)], userEnv());
+  keyedPort = await freePort();
+  // Without JUNCTION_API_KEY the stand-in makes a key and prints it, as a user sees it; it posts the appointment
+  // webhooks of its bookings to the first tracker, signed with its secret (docs/local.md's walk-through).
+  const webhooksTo = `http://127.0.0.1:${keyedPort}/webhooks/junction`;
+  standinProcess = spawnNpm(['run', 'junction-api', '--', '--port', String(port), '--webhooks-to', webhooksTo], userEnv({ JUNCTION_WEBHOOK_SECRET: secret }));
   const banner = await eventually(
     async () => /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key \(x-vital-api-key\): (\S+)/.exec(standinProcess.stdout()),
     (match) => match !== null || standinProcess.hasExited(),
@@ -198,7 +216,7 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
   let window: Report;
 
   beforeAll(async () => {
-    ({ tracker, baseUrl, port } = await startTracker(junctionEnv()));
+    ({ tracker, baseUrl, port } = await startTracker({ ...junctionEnv(), PORT: String(keyedPort) }));
     keyed = tracker;
     keyedDynamoDb = await tracker.dynamodbEndpoint();
     before = await standin.orders();
@@ -208,8 +226,11 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     window = await report(baseUrl, `from=${new Date(today.getTime() - 8 * DAY).toISOString().slice(0, 10)}&to=${today.toISOString().slice(0, 10)}`);
   }, 240_000);
 
-  it('says in its banner that reconciliation is on, and where Junction is', () => {
+  it('says in its banner that reconciliation is on, and where Junction is; the stand-in says where its appointment webhooks go', () => {
     expect(tracker.stdout()).toContain(`Junction API: ${standinUrl} (reconciliation on`);
+    expect(standinProcess.stdout()).toContain(
+      `  webhooks: labtest.appointment.created/updated posted to ${baseUrl}/webhooks/junction after each booking change, signed with JUNCTION_WEBHOOK_SECRET (one line each below)`,
+    );
   });
 
   it('simulates the reconciliation story with the same settings: a lost webhook repaired, a false alarm avoided, a catch-up, a backfill and a webhook outage undone by one sweep, exit 0', async () => {
@@ -381,6 +402,98 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     expect(ownLines(refused.stderr)).toEqual([expect.stringMatching(/^redraw-tracker: simulate: the stand-in at \S+ refused JUNCTION_API_KEY \(HTTP 401\)/)]);
   });
 
+  describe('booking one of its redraws (CONTRACT §14): the simulation\'s closing commands, the stand-in\'s appointment webhooks, a cancel that wakes the follow-up', () => {
+    /** The redraw the simulation offers to book, and where. */
+    let offered: { followUpId: string; siteCode: string } | undefined;
+    const FollowUp = z.object({
+      follow_up: z
+        .object({
+          id: z.string(),
+          state: z.string(),
+          redraw_order_id: z.string().nullable(),
+          snooze_reason: z.string().nullable(),
+          booking: z.object({ appointment_id: z.string().nullable(), site_code: z.string().nullable(), status: z.string() }).loose().nullable(),
+        })
+        .loose(),
+      history: z.array(z.object({ action: z.string(), why: z.string().nullable().optional() }).loose()),
+      booking_options: z.object({ book: z.string(), why: z.string().nullable() }),
+    });
+    const followUp = async (id: string) => FollowUp.parse((await trackerGet(baseUrl, `/follow-ups/${id}`)).json);
+
+    it('ends the simulation, right before its verdict, with the two commands that book one of its redraws at its nearest PSC that books here', async () => {
+      const lines = run.stdout.trimEnd().split('\n');
+      const slots = /^npx redraw-tracker book ([0-9a-f-]{36}) --slots (\S+)$/.exec(lines.at(-3)!);
+      expect(slots, lines.slice(-4).join('\n')).not.toBeNull();
+      const [, followUpId, siteCode] = slots!;
+      expect(lines.at(-2)).toBe(`npx redraw-tracker book ${followUpId} --slot 1`);
+      expect(lines.at(-4)).toMatch(new RegExp(`^Book [A-Z]+'s redraw from the CLI \\(CONTRACT §14; follow-up ${followUpId}, [a-z]+, [^)]+\\): the slots of ${siteCode!}, its nearest PSC that books here, then the first of them booked:$`));
+      expect(run.stdout).not.toContain('To book one of these redraws from the CLI');
+      // A follow-up the tracker books here, and the nearest site that books here, as the tracker lists them.
+      const shown = await followUp(followUpId!);
+      expect(shown.follow_up.booking).toBeNull();
+      expect(shown.follow_up.redraw_order_id).not.toBeNull();
+      expect(shown.booking_options).toEqual({ book: 'here', why: null });
+      const sites = z.object({ sites: z.array(z.object({ site_code: z.string(), book: z.string() }).loose()) }).parse((await trackerGet(baseUrl, `/follow-ups/${followUpId}/booking/sites`)).json).sites;
+      expect(sites.find((site) => site.book === 'here')?.site_code).toBe(siteCode);
+      offered = { followUpId: followUpId!, siteCode: siteCode! };
+    });
+
+    it('books that redraw through the actions API, and the stand-in posts labtest.appointment.created, which npm start answers', async () => {
+      expect(offered).toBeDefined();
+      const { followUpId, siteCode } = offered!;
+      const Slots = z.object({ sites: z.array(z.object({ site_code: z.string(), days: z.array(z.object({ slots: z.array(z.object({ booking_key: z.string(), start: z.string() })) })) })) });
+      const site = Slots.parse((await trackerGet(baseUrl, `/follow-ups/${followUpId}/booking/slots?site_codes=${siteCode}`)).json).sites[0]!;
+      const first = site.days.flatMap((day) => day.slots)[0]!;
+      const response = await fetch(`${baseUrl}/follow-ups/${followUpId}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-redraw-actor': 'j.doe' },
+        body: JSON.stringify({ action: 'book', booking_key: first.booking_key, site_code: siteCode, slot_start: first.start }),
+      });
+      outputs.push(await response.clone().text());
+      expect(response.status).toBe(200);
+      const booked = FollowUp.shape.follow_up.parse(z.object({ follow_up: z.unknown() }).parse(await response.json()).follow_up);
+      expect(booked).toMatchObject({ state: 'snoozed', snooze_reason: 'appointment_booked', booking: { site_code: siteCode, status: 'confirmed' } });
+
+      const posts = await eventually(() => standin.webhooks(), (list) => list.length === 1 && list[0]!.outcome !== 'pending', 10_000, 50);
+      expect(posts).toEqual([
+        expect.objectContaining({ eventType: 'labtest.appointment.created', orderId: booked.redraw_order_id, appointmentId: booked.booking!.appointment_id, status: 'confirmed', attempts: [200], outcome: 'delivered' }),
+      ]);
+      // The tracker recorded the same appointment from the book's answer already: the webhook is that version again (or came first).
+      expect(['applied', 'duplicate']).toContain(posts[0]!.answer);
+      expect(standinProcess.stdout()).toMatch(
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d webhook labtest\\.appointment\\.created appointment ${booked.booking!.appointment_id} \\(order ${booked.redraw_order_id}, confirmed\\) -> ${baseUrl}/webhooks/junction: 200 (applied|duplicate)$`, 'm'),
+      );
+    });
+
+    it('wakes the follow-up when the patient cancels at Junction: the stand-in posts labtest.appointment.updated, the follow-up is acknowledged, its history snooze_ended for appointment_cancelled', async () => {
+      expect(offered).toBeDefined();
+      const { followUpId } = offered!;
+      const before = await followUp(followUpId);
+      const redrawOrderId = before.follow_up.redraw_order_id!;
+      // The patient cancels, by Junction's API (as Junction's dashboard or the patient's link would).
+      const cancelled = await fetch(`${standinUrl}/v3/order/${redrawOrderId}/psc/appointment/cancel`, {
+        method: 'PATCH',
+        headers: { 'x-vital-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ cancellationReasonId: CANCELLATION_REASONS[0].id }),
+      });
+      expect(cancelled.status).toBe(200);
+      const held = z.object({ status: z.string(), address: z.object({ access_notes: z.string() }).loose() }).loose().parse(await cancelled.json());
+      // What the webhook carried (the appointment as Junction holds it): PHI, with a canary.
+      expect(held.address.access_notes).toContain(PHI_CANARY);
+
+      const woken = await eventually(() => followUp(followUpId), (view) => view.follow_up.state !== 'snoozed', 20_000, 100);
+      expect(woken.follow_up).toMatchObject({ state: 'acknowledged', booking: { status: 'cancelled', appointment_id: before.follow_up.booking!.appointment_id } });
+      expect(woken.history.at(-1)).toMatchObject({ action: 'snooze_ended', why: 'appointment_cancelled' });
+      const posts = await standin.webhooks();
+      expect(posts.map((post) => [post.eventType, post.status, post.outcome, post.answer])).toEqual([
+        ['labtest.appointment.created', 'confirmed', 'delivered', posts[0]!.answer],
+        ['labtest.appointment.updated', 'cancelled', 'delivered', 'applied'],
+      ]);
+      // The stand-in printed what it posted, never the webhooks' PHI.
+      expect(standinProcess.stdout()).not.toContain(PHI_CANARY);
+    });
+  });
+
   it('never logs a PHI canary from the API answers, nor the API key', () => {
     const lines = `${tracker.stdout()}\n${tracker.stderr()}`.split('\n');
     // The tracker did read answers full of canaries (the stand-in's orders carry them).
@@ -414,7 +527,14 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
     expect(run.stdout).toMatch(/^ {2}B initial .* stale: redraw_not_created since /m);
     expect(run.stdout).not.toContain('Reconciliation with');
     expect(run.stdout).toContain("To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill, the webhook endpoint down and one sweep bringing every order back): start `npm run junction-api`");
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done: every transaction reached its expected status.');
+    // Booking (CONTRACT §14): one line, right before the verdict, on how to start the stand-in to book one of these redraws.
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.at(-2)).toBe(
+      `To book one of these redraws from the CLI (CONTRACT §14): start \`npm run junction-api -- --webhooks-to ${tracker.url}/webhooks/junction\` (with the JUNCTION_WEBHOOK_SECRET npm start verifies), ` +
+        'then `npm start` and `npm run simulate`, both with the JUNCTION_API_BASE_URL and JUNCTION_API_KEY it prints: the simulation then ends with the two commands that book one.',
+    );
+    expect(run.stdout).not.toMatch(/^npx redraw-tracker book /m);
+    expect(lines.at(-1)).toBe('Done: every transaction reached its expected status.');
     expect(await standin.requests()).toEqual([]);
   });
 

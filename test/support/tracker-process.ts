@@ -65,7 +65,8 @@ function sharedDynamoDb(settings: TrackerSettings, options: TrackerOptions): Tra
 
 /** Starts `npm start` with `settings` on a free port and waits until it answers; stops it again if it never does. */
 export async function startTracker(settings: TrackerSettings = {}, options: TrackerOptions = {}): Promise<Tracker> {
-  const port = await freePort();
+  // A PORT given is kept (a stand-in told where the tracker's webhook route is before it starts).
+  const port = settings.PORT === undefined ? await freePort() : Number(settings.PORT);
   const url = `http://127.0.0.1:${port}`;
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
   const env: TrackerSettings = { PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...sharedDynamoDb(settings, options), ...settings };

@@ -5,7 +5,7 @@
  * with one that is no `whsec_` secret), is a usage error that says what to set,
  * before anything listens. The banner's line on webhooks, both ways. (What it posts:
  * test/integration/junction-standin-webhooks.test.ts; through npm start:
- * test/e2e/booking-webhooks.test.ts.)
+ * test/e2e/reconcile.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { webhooksBannerLine } from '../../local/junction-standin-webhooks';
