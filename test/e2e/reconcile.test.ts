@@ -50,8 +50,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
-import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
 import { runCliInProcess } from '../support/cli-in-process';
+import { bookAndSeeCreated, cancelAtJunctionAndSeeItWake, offeredByClosingLines, type Offered } from '../support/e2e-booking-steps';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, runToEnd, spawnNpm, stopGroup, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { startTracker as startNpmStart, type Tracker } from '../support/tracker-process';
@@ -404,93 +404,21 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
 
   describe('booking one of its redraws (CONTRACT §14): the simulation\'s closing commands, the stand-in\'s appointment webhooks, a cancel that wakes the follow-up', () => {
     /** The redraw the simulation offers to book, and where. */
-    let offered: { followUpId: string; siteCode: string } | undefined;
-    const FollowUp = z.object({
-      follow_up: z
-        .object({
-          id: z.string(),
-          state: z.string(),
-          redraw_order_id: z.string().nullable(),
-          snooze_reason: z.string().nullable(),
-          booking: z.object({ appointment_id: z.string().nullable(), site_code: z.string().nullable(), status: z.string() }).loose().nullable(),
-        })
-        .loose(),
-      history: z.array(z.object({ action: z.string(), why: z.string().nullable().optional() }).loose()),
-      booking_options: z.object({ book: z.string(), why: z.string().nullable() }),
-    });
-    const followUp = async (id: string) => FollowUp.parse((await trackerGet(baseUrl, `/follow-ups/${id}`)).json);
+    let offered: Offered | undefined;
+    const rig = () => ({ baseUrl, standinUrl, apiKey, standin, standinOutput: () => standinProcess.stdout(), get: (path: string) => trackerGet(baseUrl, path), outputs });
 
     it('ends the simulation, right before its verdict, with the two commands that book one of its redraws at its nearest PSC that books here', async () => {
-      const lines = run.stdout.trimEnd().split('\n');
-      const slots = /^npx redraw-tracker book ([0-9a-f-]{36}) --slots (\S+)$/.exec(lines.at(-3)!);
-      expect(slots, lines.slice(-4).join('\n')).not.toBeNull();
-      const [, followUpId, siteCode] = slots!;
-      expect(lines.at(-2)).toBe(`npx redraw-tracker book ${followUpId} --slot 1`);
-      expect(lines.at(-4)).toMatch(new RegExp(`^Book [A-Z]+'s redraw from the CLI \\(CONTRACT §14; follow-up ${followUpId}, [a-z]+, [^)]+\\): the slots of ${siteCode!}, its nearest PSC that books here, then the first of them booked:$`));
-      expect(run.stdout).not.toContain('To book one of these redraws from the CLI');
-      // A follow-up the tracker books here, and the nearest site that books here, as the tracker lists them.
-      const shown = await followUp(followUpId!);
-      expect(shown.follow_up.booking).toBeNull();
-      expect(shown.follow_up.redraw_order_id).not.toBeNull();
-      expect(shown.booking_options).toEqual({ book: 'here', why: null });
-      const sites = z.object({ sites: z.array(z.object({ site_code: z.string(), book: z.string() }).loose()) }).parse((await trackerGet(baseUrl, `/follow-ups/${followUpId}/booking/sites`)).json).sites;
-      expect(sites.find((site) => site.book === 'here')?.site_code).toBe(siteCode);
-      offered = { followUpId: followUpId!, siteCode: siteCode! };
+      offered = await offeredByClosingLines(rig(), run.stdout);
     });
 
     it('books that redraw through the actions API, and the stand-in posts labtest.appointment.created, which npm start answers', async () => {
       expect(offered).toBeDefined();
-      const { followUpId, siteCode } = offered!;
-      const Slots = z.object({ sites: z.array(z.object({ site_code: z.string(), days: z.array(z.object({ slots: z.array(z.object({ booking_key: z.string(), start: z.string() })) })) })) });
-      const site = Slots.parse((await trackerGet(baseUrl, `/follow-ups/${followUpId}/booking/slots?site_codes=${siteCode}`)).json).sites[0]!;
-      const first = site.days.flatMap((day) => day.slots)[0]!;
-      const response = await fetch(`${baseUrl}/follow-ups/${followUpId}/actions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-redraw-actor': 'j.doe' },
-        body: JSON.stringify({ action: 'book', booking_key: first.booking_key, site_code: siteCode, slot_start: first.start }),
-      });
-      outputs.push(await response.clone().text());
-      expect(response.status).toBe(200);
-      const booked = FollowUp.shape.follow_up.parse(z.object({ follow_up: z.unknown() }).parse(await response.json()).follow_up);
-      expect(booked).toMatchObject({ state: 'snoozed', snooze_reason: 'appointment_booked', booking: { site_code: siteCode, status: 'confirmed' } });
-
-      const posts = await eventually(() => standin.webhooks(), (list) => list.length === 1 && list[0]!.outcome !== 'pending', 10_000, 50);
-      expect(posts).toEqual([
-        expect.objectContaining({ eventType: 'labtest.appointment.created', orderId: booked.redraw_order_id, appointmentId: booked.booking!.appointment_id, status: 'confirmed', attempts: [200], outcome: 'delivered' }),
-      ]);
-      // The tracker recorded the same appointment from the book's answer already: the webhook is that version again (or came first).
-      expect(['applied', 'duplicate']).toContain(posts[0]!.answer);
-      expect(standinProcess.stdout()).toMatch(
-        new RegExp(`^\\d\\d:\\d\\d:\\d\\d webhook labtest\\.appointment\\.created appointment ${booked.booking!.appointment_id} \\(order ${booked.redraw_order_id}, confirmed\\) -> ${baseUrl}/webhooks/junction: 200 (applied|duplicate)$`, 'm'),
-      );
+      await bookAndSeeCreated(rig(), offered!);
     });
 
     it('wakes the follow-up when the patient cancels at Junction: the stand-in posts labtest.appointment.updated, the follow-up is acknowledged, its history snooze_ended for appointment_cancelled', async () => {
       expect(offered).toBeDefined();
-      const { followUpId } = offered!;
-      const before = await followUp(followUpId);
-      const redrawOrderId = before.follow_up.redraw_order_id!;
-      // The patient cancels, by Junction's API (as Junction's dashboard or the patient's link would).
-      const cancelled = await fetch(`${standinUrl}/v3/order/${redrawOrderId}/psc/appointment/cancel`, {
-        method: 'PATCH',
-        headers: { 'x-vital-api-key': apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify({ cancellationReasonId: CANCELLATION_REASONS[0].id }),
-      });
-      expect(cancelled.status).toBe(200);
-      const held = z.object({ status: z.string(), address: z.object({ access_notes: z.string() }).loose() }).loose().parse(await cancelled.json());
-      // What the webhook carried (the appointment as Junction holds it): PHI, with a canary.
-      expect(held.address.access_notes).toContain(PHI_CANARY);
-
-      const woken = await eventually(() => followUp(followUpId), (view) => view.follow_up.state !== 'snoozed', 20_000, 100);
-      expect(woken.follow_up).toMatchObject({ state: 'acknowledged', booking: { status: 'cancelled', appointment_id: before.follow_up.booking!.appointment_id } });
-      expect(woken.history.at(-1)).toMatchObject({ action: 'snooze_ended', why: 'appointment_cancelled' });
-      const posts = await standin.webhooks();
-      expect(posts.map((post) => [post.eventType, post.status, post.outcome, post.answer])).toEqual([
-        ['labtest.appointment.created', 'confirmed', 'delivered', posts[0]!.answer],
-        ['labtest.appointment.updated', 'cancelled', 'delivered', 'applied'],
-      ]);
-      // The stand-in printed what it posted, never the webhooks' PHI.
-      expect(standinProcess.stdout()).not.toContain(PHI_CANARY);
+      await cancelAtJunctionAndSeeItWake(rig(), offered!);
     });
   });
 
