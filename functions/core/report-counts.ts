@@ -92,6 +92,35 @@ export interface LabCounts {
   failure_types: Record<string, number>;
 }
 
+/** One lab's booking counts, before the percentiles. */
+export interface BookingCounts {
+  redraws: number;
+  booked: number;
+  booked_here: number;
+  booked_then_drawn: number;
+  appointment_missed: number;
+  /** Offer to first booking, hours, over the booked. */
+  to_booking: Spread;
+}
+
+const BOOKING_COUNT_FIELDS = ['redraws', 'booked', 'booked_here', 'booked_then_drawn', 'appointment_missed'] as const;
+
+/** A redraw follow-up's counts start here. */
+export function emptyBookingCounts(): BookingCounts {
+  return { redraws: 0, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, to_booking: EMPTY_SPREAD };
+}
+
+export function addBookingCounts(a: BookingCounts, b: BookingCounts): BookingCounts {
+  return { ...addFields(a, b, BOOKING_COUNT_FIELDS), to_booking: addSpreads(a.to_booking, b.to_booking) };
+}
+
+/** By lab, added. */
+export function addBookingsByLab(a: Readonly<Record<string, BookingCounts>>, b: Readonly<Record<string, BookingCounts>>): Record<string, BookingCounts> {
+  const sum: Record<string, BookingCounts> = { ...a };
+  for (const [lab, counts] of Object.entries(b)) sum[lab] = addBookingCounts(sum[lab] ?? emptyBookingCounts(), counts);
+  return sum;
+}
+
 /** Everything of a report that its window's facts add up to. */
 export interface ReportCounts {
   opened: number;
@@ -110,6 +139,14 @@ export interface ReportCounts {
   ended_missing: Record<EndedMissing, number>;
   /** By `labKey(lab, method)`. */
   by_lab: Record<string, LabCounts>;
+  /**
+   * The redraw follow-ups opened in the window, by their initial order's lab, and
+   * their bookings as of now (CONTRACT §14 "The report"; core/report-bookings.ts).
+   * Counted from the release that added it: a unit built before it reads as {}.
+   */
+  bookings: Record<string, BookingCounts>;
+  /** First bookings made in the window (by their time), hours from the redraw offer to each. */
+  first_bookings: Spread;
 }
 
 export function emptyCounts(): ReportCounts {
@@ -124,6 +161,8 @@ export function emptyCounts(): ReportCounts {
     with_redraw: 0,
     ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
     by_lab: {},
+    bookings: {},
+    first_bookings: EMPTY_SPREAD,
   };
 }
 
@@ -163,5 +202,7 @@ export function addReportCounts(a: ReportCounts, b: ReportCounts): ReportCounts 
     with_redraw: a.with_redraw + b.with_redraw,
     ended_missing: addFields(a.ended_missing, b.ended_missing, ENDED_MISSING),
     by_lab: byLab,
+    bookings: addBookingsByLab(a.bookings, b.bookings),
+    first_bookings: addSpreads(a.first_bookings, b.first_bookings),
   };
 }

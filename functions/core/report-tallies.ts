@@ -6,6 +6,7 @@
  */
 import { TRACKER_ACTOR } from './follow-up/history';
 import { instantMillis } from './instant';
+import { bookingCountsOf, type BookingTally } from './report-bookings';
 import { addReportCounts, EMPTY_SPREAD, emptyCounts, emptyLabCounts, labKey, spreadOf, type EndedMissing, type LabCounts, type ReportCounts } from './report-counts';
 
 const HOUR_MS = 3_600_000;
@@ -17,8 +18,14 @@ const HOUR_MS = 3_600_000;
  * often the facts arrived. Ids, times, numbers and enums only.
  */
 export type Tally =
-  /** A follow-up opened at `at` (its opened_at). */
-  | { kind: 'opened'; at: string }
+  /**
+   * A follow-up opened at `at` (its opened_at); a redraw follow-up's carries its
+   * bookings as of its latest write (CONTRACT §14 "The report"; absent on rows
+   * written before issue 85, and on follow-ups that are no redraw).
+   */
+  | { kind: 'opened'; at: string; booking?: BookingTally }
+  /** A redraw follow-up's first booking, at its time: its lab and the hours from the redraw offer (the digest's line). */
+  | { kind: 'booked'; at: string; lab: string | null; hours: number }
   /**
    * A follow-up closed at `at`, how, by whom (`by`: its closed_by; absent on rows
    * written before issue 73), and how long its steps took (hours).
@@ -168,7 +175,9 @@ function countsOfTally(tally: Tally): ReportCounts {
   const counts = emptyCounts();
   switch (tally.kind) {
     case 'opened':
-      return { ...counts, opened: 1 };
+      return { ...counts, opened: 1, bookings: tally.booking === undefined ? {} : bookingCountsOf(tally.booking) };
+    case 'booked':
+      return { ...counts, first_bookings: spreadOf([tally.hours]) };
     case 'closed': {
       const one = (hours: number | null) => (hours === null ? EMPTY_SPREAD : spreadOf([hours]));
       // A person's close counts by its actor; the tracker's own do not (CONTRACT §11 closes_by_person).

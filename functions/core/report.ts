@@ -10,7 +10,8 @@ import { ATTENTIONS, type Attention } from './attention';
 import { TRACKER_DISPOSITIONS } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
 import { closesByPerson, type CloserCount } from './report-closers';
-import { parseLabKey, spreadPercentile, type EndedMissing, type LabCounts, type ReportCounts, type Spread } from './report-counts';
+import { allLabs } from './report-bookings';
+import { parseLabKey, spreadPercentile, type BookingCounts, type EndedMissing, type LabCounts, type ReportCounts, type Spread } from './report-counts';
 import { countsOfTallies, type Tally } from './report-tallies';
 import type { ReportWindow } from './report-window';
 
@@ -40,6 +41,27 @@ export interface ByLab {
   time_to_redraw_results_hours: Durations;
   /** Summed over their follow-ups' causing order's missing results, the largest first. */
   failure_types: Record<string, number>;
+}
+
+/**
+ * One lab's bookings (CONTRACT §14 "The report"), over the redraw follow-ups
+ * opened in the window, as of now; `lab` null is the row for all labs (last).
+ */
+export interface BookingsByLab {
+  /** The initial order's lab slug, "unknown" when Junction gave none; null: all labs. */
+  lab: string | null;
+  /** Redraw follow-ups opened in the window. */
+  redraws: number;
+  /** Of them, booked: a first book or record_booking, or an appointment known by webhook (a pending one once confirmed). */
+  booked: number;
+  /** Of the booked, through Junction (by the tracker or elsewhere). */
+  booked_here: number;
+  /** Of the booked, whose redraw order's first status after the first booking was a draw. */
+  booked_then_drawn: number;
+  /** Of the booked through Junction, whose redraw order was flagged appointment_missed after the first booking. */
+  appointment_missed: number;
+  /** The initial order's redraw_available status time (else opened_at) to the first booking, over the booked. */
+  time_to_booking_hours: Durations;
 }
 
 /** Open follow-ups by days since they opened (CONTRACT §11). */
@@ -103,6 +125,16 @@ export interface RedrawReport {
    * answer; optional here for a report from before it.
    */
   attention_now?: Record<Attention, number>;
+  /**
+   * The bookings of the redraws opened in the window, by lab, and a last row for
+   * all labs (CONTRACT §14 "The report"); figures as of `as_of`. Always in the
+   * route's answer; optional here for a report from before it.
+   */
+  bookings_by_lab?: BookingsByLab[];
+  /** Extension: first bookings made in the window (by their time, any follow-up) and the hours from the redraw offer to each: the digest's line. */
+  first_bookings?: Durations;
+  /** Extension: when the report was read: its figures are as of then (the console says "as of <time>"). */
+  as_of?: string;
 }
 
 /** The dispositions only the tracker closes with (CONTRACT §9); every other one is a person's. */
@@ -181,6 +213,27 @@ export function byLabRows(byLab: Readonly<Record<string, LabCounts>>): ByLab[] {
       if (a.redraw_rate !== b.redraw_rate) return a.redraw_rate === null ? 1 : b.redraw_rate === null ? -1 : b.redraw_rate - a.redraw_rate;
       return a.lab < b.lab ? -1 : a.lab > b.lab ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0;
     });
+}
+
+/**
+ * The `bookings_by_lab` rows (CONTRACT §14 "The report"): one per lab with a
+ * redraw follow-up opened in the window, sorted by lab, then the row for all
+ * labs (`lab` null), there even when no redraw opened.
+ */
+export function bookingsByLabRows(bookings: Readonly<Record<string, BookingCounts>>): BookingsByLab[] {
+  const row = (lab: string | null, counts: BookingCounts): BookingsByLab => ({
+    lab,
+    redraws: counts.redraws,
+    booked: counts.booked,
+    booked_here: counts.booked_here,
+    booked_then_drawn: counts.booked_then_drawn,
+    appointment_missed: counts.appointment_missed,
+    time_to_booking_hours: spreadDurations(counts.to_booking),
+  });
+  const labs = Object.entries(bookings)
+    .filter(([, counts]) => counts.redraws > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...labs.map(([lab, counts]) => row(lab, counts)), row(null, allLabs(bookings))];
 }
 
 /** Counts by key, the largest first (then by key): the order a reader scans them in. */

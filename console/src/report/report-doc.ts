@@ -6,9 +6,11 @@
  * Pure: no DOM.
  */
 import { HANDLE_PATTERN } from '../lib/handle';
+import { readReportBookings, type ReportBookings } from './report-bookings-doc';
 import type { Durations } from './report-words';
 
-export interface ReportDoc {
+/** The report as the console reads it; its booking fields (CONTRACT §14) in report-bookings-doc.ts. */
+export interface ReportDoc extends ReportBookings {
   from: string;
   to: string;
   opened: number;
@@ -124,9 +126,12 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
   if (typeof closers === 'string') return { ok: false, field: closers };
   const since = body.closes_counted_since;
   if (since != null && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) return { ok: false, field: 'closes_counted_since' };
+  const bookings = readReportBookings(body);
+  if (!bookings.ok) return bookings;
   return {
     ok: true,
     report: {
+      ...bookings.bookings,
       from: body.from as string,
       to: body.to as string,
       opened: body.opened as number,
