@@ -6,7 +6,7 @@
  */
 import { TRACKER_ACTOR } from './follow-up/history';
 import { instantMillis } from './instant';
-import { bookingCountsOf, type BookingTally } from './report-bookings';
+import { bookingCountsOf, bookingTallyOf, type BookingFacts, type BookingTally } from './report-bookings';
 import { addReportCounts, EMPTY_SPREAD, emptyCounts, emptyLabCounts, labKey, spreadOf, type EndedMissing, type LabCounts, type ReportCounts } from './report-counts';
 
 const HOUR_MS = 3_600_000;
@@ -102,10 +102,15 @@ export interface FollowUpFailures {
  * A follow-up's tallies: opened, and closed when it is. `redrawOrderedAt`: its
  * redraw order's creation time, if known. `failures`: its causing order's
  * failure types, counted once its transaction ended (none before, or without any).
+ * `bookingFacts`: a redraw follow-up's opened tally carries its bookings, and its
+ * first booking is a tally of its own (CONTRACT §14 "The report").
  */
-export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: string | null, failures: FollowUpFailures | null = null): Tally[] {
+export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: string | null, failures: FollowUpFailures | null = null, bookingFacts: BookingFacts | null = null): Tally[] {
   if (followUp.opened_at === '') return [];
-  const tallies: Tally[] = [{ kind: 'opened', at: followUp.opened_at }];
+  const booking = bookingTallyOf(bookingFacts, followUp.opened_at);
+  const tallies: Tally[] = [booking === null ? { kind: 'opened', at: followUp.opened_at } : { kind: 'opened', at: followUp.opened_at, booking }];
+  // Its first booking, at its own time (CONTRACT §14: the digest's line).
+  if (booking !== null && booking.booked_hours !== null && bookingFacts?.firstAt != null) tallies.push({ kind: 'booked', at: bookingFacts.firstAt, lab: booking.lab, hours: booking.booked_hours });
   if (followUp.state === 'closed' && followUp.closed_at !== null) {
     tallies.push({
       kind: 'closed',

@@ -127,14 +127,13 @@ export interface RedrawReport {
   attention_now?: Record<Attention, number>;
   /**
    * The bookings of the redraws opened in the window, by lab, and a last row for
-   * all labs (CONTRACT §14 "The report"); figures as of `as_of`. Always in the
+   * all labs (CONTRACT §14 "The report"); figures as of the read (the console
+   * says "as of" the time it read them). Always in the
    * route's answer; optional here for a report from before it.
    */
   bookings_by_lab?: BookingsByLab[];
   /** Extension: first bookings made in the window (by their time, any follow-up) and the hours from the redraw offer to each: the digest's line. */
   first_bookings?: Durations;
-  /** Extension: when the report was read: its figures are as of then (the console says "as of <time>"). */
-  as_of?: string;
 }
 
 /** The dispositions only the tracker closes with (CONTRACT §9); every other one is a person's. */
@@ -286,5 +285,7 @@ export function assembleReport(input: {
     closed_by_tracker: byTracker,
     redraw_failed_now: input.open.filter((followUp) => followUp.redraw_failed).length,
     attention_now: attentionCounts(input.open),
+    bookings_by_lab: bookingsByLabRows(counts.bookings),
+    first_bookings: spreadDurations(counts.first_bookings),
   };
 }

@@ -11,7 +11,7 @@ import { ENDED_MISSING, type EndedMissing } from './report-counts';
 import type { TransactionStatus } from './transaction-status';
 
 /** A member as reports read it: what the follow-up reads, its lab and when it first completed. */
-export type ReportMember = RedrawMember & { created_at?: string; lab?: string; completed_at?: string };
+export type ReportMember = RedrawMember & { created_at?: string; lab?: string | null; completed_at?: string };
 
 /** The tallied facts of a transaction with these members, status, newest status time and method. */
 export function talliedTransaction(

@@ -50,7 +50,7 @@ export function countedOf(read: StreamItem | undefined): Counted | null {
   if (read?.kind === 'follow_up') {
     const stored = read.item;
     const failures = { ended: stored.transactionEnd ?? null, failure_types: stored.causingResults?.failure_types ?? null };
-    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, failures), item: 'follow_up' };
+    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, failures, stored.bookingFacts ?? null), item: 'follow_up' };
   }
   if (read?.kind === 'transaction') {
     const transaction = read.item;

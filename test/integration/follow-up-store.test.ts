@@ -86,7 +86,7 @@ describe('follow-up store', () => {
     const { missing: _missing, closed_by: _closedBy, ...whole } = followUp;
     await table.db.put({ TableName: table.tableName, Item: { ...itemOf(before), [A.followUp]: whole, [A.redraw]: before.redraw, [A.dueAt]: before.dueAt, [A.applied]: [], [A.reminded]: null } });
     // Bookings came after it (CONTRACT §14): none.
-    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toEqual({ ...before, followUp: { ...followUp, booking: null }, attentionNotifiedAt: null, redrawOrderedAt: null, staleFlag: null, knowledge: null, alertedAt: null, causingResults: null, transactionEnd: null, ehrOwner: null });
+    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toEqual({ ...before, followUp: { ...followUp, booking: null }, attentionNotifiedAt: null, redrawOrderedAt: null, staleFlag: null, knowledge: null, alertedAt: null, causingResults: null, transactionEnd: null, ehrOwner: null, bookingFacts: null });
     expect((await listFollowUps(table.db, table.tableName, { state: 'open', owner: 'j.doe', limit: 50, from: null, now: NOW })).items.map((one) => one.followUp)).toContainEqual({ ...followUp, booking: null });
 
     expect(await act(id, { action: 'acknowledge' })).toMatchObject({ kind: 'changed', stored: { followUp: { state: 'acknowledged', version: 2 } } });

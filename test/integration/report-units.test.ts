@@ -82,7 +82,7 @@ async function recount(window: { from: Date; to: Date }): Promise<RedrawReport> 
         tallies.push(...transactionTallies(talliedTransaction(facts, Object.values(transaction.members))));
       } else if (isFollowUpItem(item)) {
         const stored = parseFollowUpItem(item);
-        tallies.push(...followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, { ended: stored.transactionEnd ?? null, failure_types: stored.causingResults?.failure_types ?? null }));
+        tallies.push(...followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, { ended: stored.transactionEnd ?? null, failure_types: stored.causingResults?.failure_types ?? null }, stored.bookingFacts ?? null));
       }
     }
     start = page.LastEvaluatedKey;

@@ -165,6 +165,12 @@ describe('GET /reports/redraws', () => {
       redraw_failed_now: 1,
       // Per attention: the one whose redraw was cancelled waits for a decision.
       attention_now: { redraw_failed: 1, results_still_missing: 0, no_redraw: 0 },
+      // CONTRACT §14 "The report": the four redraws (the two simple flows are none), at the stand-in's lab, none booked.
+      bookings_by_lab: [
+        { lab: 'standin-lab', redraws: 4, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, time_to_booking_hours: { n: 0, p50: null, p90: null } },
+        { lab: null, redraws: 4, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, time_to_booking_hours: { n: 0, p50: null, p90: null } },
+      ],
+      first_bookings: { n: 0, p50: null, p90: null },
     } satisfies RedrawReport);
 
     // The week after: nothing of it, the same open follow-ups now.

@@ -1,12 +1,13 @@
 /**
- * `bookings_by_lab`, `first_bookings` and `as_of` of GET /reports/redraws
+ * `bookings_by_lab` and `first_bookings` of GET /reports/redraws
  * (CONTRACT §14 "The report", docs/openapi.json) as the console and the CLI read
  * them: checked field by field; a tracker older than the console sends none of
- * them (an empty list, no first bookings, no time). Pure: no DOM.
+ * them (an empty list, no first bookings). Their figures are as of the read:
+ * the page says when it read them. Pure: no DOM.
  */
 import type { Durations } from './report-words';
 
-/** One lab's bookings over the redraws opened in the window, as of `as_of`; `lab` null: all labs (the last row). */
+/** One lab's bookings over the redraws opened in the window, as of the read; `lab` null: all labs (the last row). */
 export interface BookingsRow {
   lab: string | null;
   redraws: number;
@@ -21,8 +22,6 @@ export interface ReportBookings {
   bookings_by_lab: BookingsRow[];
   /** First bookings made in the window and the hours from the offer to each; null from an older tracker. */
   first_bookings: Durations | null;
-  /** When the report was read; null from an older tracker. */
-  as_of: string | null;
 }
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -71,7 +70,5 @@ export function readReportBookings(body: Fields): { ok: true; bookings: ReportBo
   }
   const first = body.first_bookings === undefined ? null : durations(body.first_bookings);
   if (body.first_bookings !== undefined && first === null) return { ok: false, field: 'first_bookings' };
-  const asOf = body.as_of;
-  if (asOf !== undefined && (typeof asOf !== 'string' || Number.isNaN(Date.parse(asOf)))) return { ok: false, field: 'as_of' };
-  return { ok: true, bookings: { bookings_by_lab: rows, first_bookings: first, as_of: asOf ?? null } };
+  return { ok: true, bookings: { bookings_by_lab: rows, first_bookings: first } };
 }

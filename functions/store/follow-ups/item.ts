@@ -30,6 +30,7 @@ import { REDRAW_FACTS, type RedrawFact } from '../../core/follow-up/situation';
 import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
+import type { BookingFacts } from '../../core/report-bookings';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
 import { followUpAttribute, followUpOfAttribute, storedVersion, type FollowUpFields } from './follow-up-attribute';
@@ -67,6 +68,8 @@ export const A = {
   fhirMarker: 'fx',
   /** StoredFollowUp.ehrOwner. */
   ehrOwner: 'eo',
+  /** StoredFollowUp.bookingFacts, in a few bytes (bookingFactsAttribute). */
+  bookingFacts: 'bf',
   /**
    * The history entries of the versions the tracker's last write added, as JSON text, until its next write
    * (pending-history.ts; issue 76): what writes their history items again if that write's own did not land.
@@ -139,6 +142,13 @@ export interface StoredFollowUp {
    */
   ehrOwner?: { value: string; reference: string } | null;
   /**
+   * A redraw follow-up's facts for the bookings report (CONTRACT §14 "The report";
+   * core/report-bookings.ts): the lab, the offer, the draw, the first booking,
+   * a missed appointment. Not a version; the tracker keeps the situation's, and
+   * every write advances the booking's (write.ts). Absent or null: none yet.
+   */
+  bookingFacts?: BookingFacts | null;
+  /**
    * History entries the item carries whose items may not be written yet (A.pendingHistory,
    * pending-history.ts), the last one its version's: every write carries them forward
    * (issue 82) until a write that adds versions finds their items written. Absent or null: none.
@@ -161,6 +171,21 @@ function transactionEndAttribute(end: TransactionEnd): { a: number; l?: string; 
 
 function transactionEndOf(stored: { a: number; l?: string | undefined; m?: string | undefined } | null): TransactionEnd | null {
   return stored === null ? null : { at: canonicalFromDate(new Date(stored.a)), lab: stored.l ?? null, method: stored.m ?? null };
+}
+
+/** Booking facts as stored: `r` a redraw, `l` lab, `o` offered, `d` drawn, `f` first booking (epoch ms), `h` first here, `m` missed; each only when set. */
+type StoredBookingFacts = { r?: 1 | undefined; l?: string | undefined; o?: number | undefined; d?: number | undefined; f?: number | undefined; h?: 1 | undefined; m?: 1 | undefined };
+
+function bookingFactsAttribute(facts: BookingFacts): StoredBookingFacts {
+  const ms = (at: string | null) => (at === null ? undefined : instantMillis(at));
+  const entries = { r: facts.redraw ? 1 : undefined, l: facts.lab ?? undefined, o: ms(facts.offeredAt), d: ms(facts.drawnAt), f: ms(facts.firstAt), h: facts.firstHere ? 1 : undefined, m: facts.missed ? 1 : undefined };
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as StoredBookingFacts;
+}
+
+function bookingFactsOf(stored: StoredBookingFacts | undefined): BookingFacts | null {
+  if (stored === undefined) return null;
+  const at = (ms: number | undefined) => (ms === undefined ? null : canonicalFromDate(new Date(ms)));
+  return { redraw: stored.r === 1, lab: stored.l ?? null, offeredAt: at(stored.o), drawnAt: at(stored.d), firstAt: at(stored.f), firstHere: stored.h === 1, missed: stored.m === 1 };
 }
 
 /** The missing results' counts of the order that caused a follow-up (no PHI: a number and counts per operational code). */
@@ -218,6 +243,9 @@ export const Stored = z.object({
   // Where its transaction ended, in a few bytes (the item stays under 1 KB): `a` epoch ms, `l` lab, `m` method, each when known.
   [A.transactionEnd]: z.optional(z.nullable(z.object({ a: z.number(), l: z.optional(z.string()), m: z.optional(z.string()) }))),
   [A.ehrOwner]: z.optional(z.nullable(z.object({ value: z.string(), reference: z.string() }))),
+  [A.bookingFacts]: z.optional(
+    z.object({ r: z.optional(z.literal(1)), l: z.optional(z.string()), o: z.optional(z.number()), d: z.optional(z.number()), f: z.optional(z.number()), h: z.optional(z.literal(1)), m: z.optional(z.literal(1)) }),
+  ),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -252,6 +280,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     causingResults: parsed[A.causingResults] ?? null,
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
     ehrOwner: parsed[A.ehrOwner] ?? null,
+    bookingFacts: bookingFactsOf(parsed[A.bookingFacts]),
     ...pendingOf(item),
     revision: parsed[A.revision] ?? 0,
   };
@@ -419,6 +448,7 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
     ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
     ...(stored.ehrOwner == null ? {} : { [A.ehrOwner]: stored.ehrOwner }),
+    ...(stored.bookingFacts == null ? {} : { [A.bookingFacts]: bookingFactsAttribute(stored.bookingFacts) }),
     ...(stored.pending == null || stored.pending.length === 0 ? {} : { [A.pendingHistory]: encodePending(stored.pending, stored.last ?? null) }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
     ...(fhirMarker ? { [A.fhirMarker]: FHIR_MARKER_VALUE } : {}),

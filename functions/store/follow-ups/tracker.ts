@@ -9,6 +9,7 @@ import type { FollowUpSituation } from '../../core/follow-up/situation';
 import { openFollowUp, type FollowUp } from '../../core/follow-up/states';
 import { trackerUpdate, type TrackerUpdate } from '../../core/follow-up/tracker-update';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
+import { withBookingSituation, type BookingSituation } from '../../core/report-bookings';
 import type { Appointment } from '../../core/appointment';
 import { graceHoursOf, type AppointmentTiming, type StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
@@ -64,6 +65,8 @@ export async function keepFollowUpCurrent(
     knowledge?: KnowledgeVersion | null;
     /** Where its transaction ended (null: still active); undefined: as stored. */
     transactionEnd?: TransactionEnd | null;
+    /** What its members say for the bookings report (CONTRACT §14); undefined: as stored (a lone order's). */
+    bookingSituation?: BookingSituation;
   },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
   const situation = { ...withAppointment(input.situation, input.appointment ?? null), appointment: input.appointment ?? null, graceHours: graceHoursOf(input.thresholds) };
@@ -91,6 +94,7 @@ export async function keepFollowUpCurrent(
       ...(update.entries.some((entry) => entry.action === 'attention') ? { attentionNotifiedAt: null } : {}),
       knowledge: knowledge ?? stored?.knowledge ?? null,
       transactionEnd: input.transactionEnd === undefined ? (stored?.transactionEnd ?? null) : input.transactionEnd,
+      bookingFacts: input.bookingSituation === undefined ? (stored?.bookingFacts ?? null) : withBookingSituation(stored?.bookingFacts ?? null, input.bookingSituation),
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
@@ -165,8 +169,8 @@ function withAppointment(situation: FollowUpSituation, appointment: AppointmentT
 
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
-    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null, stored.transactionEnd ?? null]) ===
-      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null, next.transactionEnd ?? null]) &&
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null, stored.transactionEnd ?? null, stored.bookingFacts ?? null]) ===
+      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null, next.transactionEnd ?? null, next.bookingFacts ?? null]) &&
     compareKnowledge(next.knowledge ?? {}, stored.knowledge ?? {}) === 'equal'
   );
 }

@@ -17,7 +17,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FollowUpAction } from '../../core/follow-up/history';
+import { canonicalFromDate } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
+import { advanceBookingFacts } from '../../core/report-bookings';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
 import { keys } from '../keys';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
@@ -55,7 +57,7 @@ export async function writeStoredFollowUp(
       {
         Put: {
           TableName: tableName,
-          Item: itemOf({ ...next, pending: null, revision }, changesFhirTask(from, next)),
+          Item: itemOf({ ...withBookingFacts(from, next, now), pending: null, revision }, changesFhirTask(from, next)),
           ...writeCondition(from, knownFrom, now),
         },
       },
@@ -253,7 +255,7 @@ async function putFollowUp(
   try {
     const outcome = await db.put({
       TableName: tableName,
-      Item: itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)),
+      Item: itemOf({ ...withBookingFacts(from, next, versioned.now), revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)),
       ...writeCondition(from, versioned.knownFrom, versioned.now),
       ReturnValuesOnConditionCheckFailure: 'NONE',
     });
@@ -286,3 +288,15 @@ export function isLostRace(error: unknown): boolean {
 
 /** Lost races tolerated before giving up (each one means another change was written). */
 export const MAX_RACES = 10;
+
+/**
+ * `next` with its booking facts as this write leaves them (CONTRACT §14 "The
+ * report"; core/report-bookings.ts): its first booking once its booking counts,
+ * and a missed appointment once a stale flag for it was on the item before or
+ * after the write. Every write of the item passes here, so none misses them.
+ */
+function withBookingFacts<T extends Omit<StoredFollowUp, 'revision'>>(from: StoredFollowUp | null, next: T, now: Date): T {
+  const facts = next.bookingFacts ?? null;
+  const advanced = advanceBookingFacts(facts, { booking: next.followUp.booking, flags: [from?.staleFlag, next.staleFlag] }, canonicalFromDate(now));
+  return advanced === facts ? next : { ...next, bookingFacts: advanced };
+}

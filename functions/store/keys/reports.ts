@@ -36,8 +36,14 @@ export function reportToken(id: string): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 20);
 }
 
-/** The key of the row of `tally` of the item `id` (keys.reportRow, by the id's token). */
+/**
+ * The key of the row of `tally` of the item `id` (keys.reportRow, by the id's
+ * token). A first booking's row (CONTRACT §14 "The report") lives beside the
+ * opened rows, under a token of its own: a report reads it with them, in no
+ * request more, so a window without bookings costs what it did before.
+ */
 export function rowKey(id: string, tally: Tally): Key {
+  if (tally.kind === 'booked') return reportKeys.reportRow('opened', tally.at, reportToken(`${id}${SEPARATOR}booked`));
   return reportKeys.reportRow(tally.kind, tally.at, reportToken(id));
 }
 

@@ -7,6 +7,8 @@
 import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation, type SituationOptions } from '../../core/follow-up/situation';
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
+import { bookingSituationOf } from '../../core/report-bookings';
+import { labOf } from '../../core/transaction-report';
 import { getAppointment } from '../../store/appointments';
 import type { StoredFollowUp, TransactionEnd } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
@@ -117,6 +119,8 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
         appointment,
         knowledge,
         ...(end === undefined ? {} : { transactionEnd: end }),
+        // A transaction's members say what its bookings report reads (a lone order's keep as stored).
+        ...(end === undefined ? {} : { bookingSituation: bookingSituationOf(members, labOf(members)) }),
       });
       writes += kept.writes;
       const message = keptLogMessage(kept.outcome);

@@ -80,11 +80,15 @@ describe('assembleReport', () => {
       redraw_failed_now: 1,
       // Every attention counted, 0 when no open follow-up has it (CONTRACT §9: each waits for a person's decision).
       attention_now: { redraw_failed: 1, results_still_missing: 0, no_redraw: 2 },
+      // No redraw follow-up opened with its bookings in this window: the row for all labs alone (CONTRACT §14 "The report").
+      bookings_by_lab: [{ lab: null, redraws: 0, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, time_to_booking_hours: { n: 0, p50: null, p90: null } }],
+      first_bookings: { n: 0, p50: null, p90: null },
     });
     // §11's fields in its order, then the extensions.
     expect(Object.keys(report)).toEqual([
       'from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw',
       'ended_missing', 'by_lab', 'closes_by_person', 'closes_counted_since', 'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
+      'bookings_by_lab', 'first_bookings',
     ]);
   });
 });

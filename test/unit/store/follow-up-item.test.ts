@@ -132,6 +132,9 @@ const storedArbitrary: fc.Arbitrary<StoredFollowUp> = fc.record({
   causingResults: fc.option(fc.record({ order_id: fc.uuid(), markers: fc.nat(40), failure_types: fc.dictionary(code, fc.nat(20)) })),
   transactionEnd: fc.option(fc.record({ at: msInstant, lab: fc.option(word), method: fc.option(word) })),
   ehrOwner: fc.option(fc.record({ value: handle, reference: handle.map((id) => `Practitioner/${id}`) })),
+  bookingFacts: fc.option(
+    fc.record({ redraw: fc.boolean(), lab: fc.option(word), offeredAt: fc.option(msInstant), drawnAt: fc.option(msInstant), firstAt: fc.option(msInstant), firstHere: fc.boolean(), missed: fc.boolean() }),
+  ),
   revision: fc.nat(1000),
   // The open redraw's order: most often one of the follow-up's own.
   redrawOrder: fc.constantFrom('initial', 'redraw', 'other'),
@@ -227,6 +230,7 @@ describe('the follow-up item', () => {
       causingResults: null,
       transactionEnd: { at: '2026-03-02T11:28:00.000000Z', lab: 'standin-lab', method: 'walk_in_test' },
       ehrOwner: null,
+      bookingFacts: null,
       revision: 4,
     });
     const compact = marshall(itemOf(stored, true), MARSHALL_OPTIONS);
