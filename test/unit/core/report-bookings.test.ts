@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookingCountsOf, type BookingTally } from '../../../functions/core/report-bookings';
+import { advanceBookingFacts, bookingCountsOf, bookingSituationOf, bookingTallyOf, NO_BOOKING_FACTS, withBookingSituation, type BookingFacts, type BookingTally } from '../../../functions/core/report-bookings';
 import { addReportCounts, emptyCounts } from '../../../functions/core/report-counts';
 import { bookingsByLabRows, durations, spreadDurations } from '../../../functions/core/report';
 import { countsOfTallies, type Tally } from '../../../functions/core/report-tallies';
@@ -80,5 +80,65 @@ describe('a redraw follow-up’s bookings', () => {
     expect(bookingsByLabRows(emptyCounts().bookings)).toEqual([
       { lab: null, redraws: 0, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, time_to_booking_hours: { n: 0, p50: null, p90: null } },
     ]);
+  });
+});
+
+const T = (hour: number) => `2026-11-${String(16 + Math.floor(hour / 24)).padStart(2, '0')}T${String(hour % 24).padStart(2, '0')}:00:00.000000Z`;
+const facts = (over: Partial<BookingFacts> = {}): BookingFacts => ({ ...NO_BOOKING_FACTS, redraw: true, lab: 'quest', offeredAt: T(0), ...over });
+const member = (over: Record<string, unknown>) => ({ id: 'o', origin: null, low_level_status: 'ordered', status_time: T(0), ...over });
+
+describe('a redraw follow-up’s booking facts', () => {
+  it('take from the members: a redraw, the initial order’s first offer, the redraw order’s earliest draw seen', () => {
+    const initial = member({ id: 'i', low_level_status: 'redraw_available', status_time: T(2), redraw_available_at: T(1) });
+    expect(bookingSituationOf([initial], 'quest')).toEqual({ redraw: true, lab: 'quest', offeredAt: T(1), drawnAt: null });
+    // Scheduled is no draw; sample with the lab, a completion and a failure that implies a sample are.
+    for (const [status, drawn] of [['appointment_scheduled', null], ['partial_results', T(9)], ['completed', T(9)], ['sample_error', T(9)], ['cancelled', null]] as const) {
+      const redraw = member({ id: 'r', origin: 'redraw', low_level_status: status, status_time: T(9) });
+      expect(bookingSituationOf([initial, redraw], 'quest').drawnAt, status).toBe(drawn);
+    }
+    // No redraw at all: a kit that failed.
+    expect(bookingSituationOf([member({ low_level_status: 'sample_error' })], null).redraw).toBe(false);
+  });
+
+  it('keep what was known: a redraw stays one, the lab once known, the earliest offer and draw', () => {
+    const kept = withBookingSituation(facts({ drawnAt: T(9) }), { redraw: false, lab: null, offeredAt: T(3), drawnAt: T(12) });
+    expect(kept).toMatchObject({ redraw: true, lab: 'quest', offeredAt: T(0), drawnAt: T(9) });
+    expect(withBookingSituation(null, { redraw: true, lab: 'labcorp', offeredAt: null, drawnAt: null })).toEqual({ ...NO_BOOKING_FACTS, redraw: true, lab: 'labcorp' });
+  });
+
+  it('count the first booking once it counts, at its time, and keep it through a reschedule and a cancel', () => {
+    const pending = { status: 'pending', booked_with: 'junction' as const, booked_at: T(5) };
+    expect(advanceBookingFacts(facts(), { booking: pending, flags: [] }, T(6))).toMatchObject({ firstAt: null });
+    const confirmed = advanceBookingFacts(facts(), { booking: { ...pending, status: 'confirmed' }, flags: [] }, T(6))!;
+    expect(confirmed).toMatchObject({ firstAt: T(5), firstHere: true });
+    // A later booking (a reschedule, another after a cancel) never moves the first.
+    expect(advanceBookingFacts(confirmed, { booking: { status: 'confirmed', booked_with: 'junction', booked_at: T(30) }, flags: [] }, T(31))).toBe(confirmed);
+    expect(advanceBookingFacts(confirmed, { booking: { ...pending, status: 'cancelled' }, flags: [] }, T(31))).toBe(confirmed);
+    // A lab booking, recorded; a booking made elsewhere (no booked_at): when the tracker learns it.
+    expect(advanceBookingFacts(facts(), { booking: { status: 'recorded', booked_with: 'lab', booked_at: T(4) }, flags: [] }, T(6))).toMatchObject({ firstAt: T(4), firstHere: false });
+    expect(advanceBookingFacts(facts(), { booking: { status: 'confirmed', booked_with: 'junction', booked_at: null }, flags: [] }, T(7))).toMatchObject({ firstAt: T(7), firstHere: true });
+    // Nothing to count: no facts stay none.
+    expect(advanceBookingFacts(null, { booking: null, flags: [] }, T(7))).toBeNull();
+  });
+
+  it('count a missed appointment flagged after a first booking through Junction, before or after the write, and keep it', () => {
+    const booked = facts({ firstAt: T(5), firstHere: true });
+    const flag = (since: string, reason = 'appointment_missed') => ({ since, reason });
+    expect(advanceBookingFacts(booked, { booking: null, flags: [null, flag(T(60))] }, T(61))).toMatchObject({ missed: true });
+    // The flag dropped by this write (the order moved on, a person snoozed it) still counts.
+    expect(advanceBookingFacts(booked, { booking: null, flags: [flag(T(60)), null] }, T(61))).toMatchObject({ missed: true });
+    // Another reason, a flag from before the booking, a lab booking: no.
+    expect(advanceBookingFacts(booked, { booking: null, flags: [flag(T(60), 'no_progress')] }, T(61))!.missed).toBe(false);
+    expect(advanceBookingFacts(booked, { booking: null, flags: [flag(T(4))] }, T(61))!.missed).toBe(false);
+    expect(advanceBookingFacts({ ...booked, firstHere: false }, { booking: null, flags: [flag(T(60))] }, T(61))!.missed).toBe(false);
+    const missed = advanceBookingFacts(booked, { booking: null, flags: [flag(T(60))] }, T(61))!;
+    expect(advanceBookingFacts(missed, { booking: null, flags: [] }, T(90))).toBe(missed);
+  });
+
+  it('give the opened tally of a redraw only: hours from the offer (else opened_at), drawn only after the first booking', () => {
+    expect(bookingTallyOf(facts({ redraw: false }), T(0))).toBeNull();
+    expect(bookingTallyOf(null, T(0))).toBeNull();
+    expect(bookingTallyOf(facts({ firstAt: T(30), firstHere: true, drawnAt: T(40) }), T(2))).toEqual({ lab: 'quest', booked_hours: 30, here: true, drawn: true, missed: false });
+    expect(bookingTallyOf(facts({ offeredAt: null, firstAt: T(30), drawnAt: T(20) }), T(2))).toEqual({ lab: 'quest', booked_hours: 28, here: false, drawn: false, missed: false });
   });
 });

@@ -105,6 +105,8 @@ describe('each layout, byte for byte', () => {
     expect(keys.reportRow('opened', AT, 'tok')).toEqual({ pk: 'REPORT#opened#2026-04', sk: `${AT}#tok` });
     expect(reportToken('f-1')).toMatch(/^[0-9a-f]{20}$/);
     expect(rowKey('f-1', { kind: 'opened', at: AT })).toEqual({ pk: 'REPORT#opened#2026-04', sk: `${AT}#${reportToken('f-1')}` });
+    // A first booking's row beside the opened rows (a report reads it in no request more), under a token of its own.
+    expect(rowKey('f-1', { kind: 'booked', at: AT, lab: 'quest', hours: 3 })).toEqual({ pk: 'REPORT#opened#2026-04', sk: `${AT}#${reportToken('f-1#booked')}` });
     expect(keys.reportLedger('tok', 'transaction')).toEqual({ pk: 'REPORTED#tok', sk: 'transaction' });
     const start = Date.parse('2026-04-07T08:00:00Z');
     expect(unitKeys.counts('hour', start)).toEqual({ pk: 'REPORT#unit-hour#2026-04', sk: '2026-04-07T08:00:00.000000Z' });
