@@ -19,8 +19,8 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** "2026-03-03 09:00" of `millis` in `zone` (whole minutes, seconds dropped). */
-function wallClock(millis: number, zone: string): string {
+/** "2026-03-03 09:00" of `millis` in `zone` (whole minutes, seconds dropped; a zone this runtime knows: isTimeZone). */
+export function wallClock(millis: number, zone: string): string {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     year: 'numeric',

@@ -2,13 +2,14 @@
  * The words of the EHR's Task (CONTRACT §13: "The EHR's worklists show words,
  * not codes"): each coding's `display` in the console's words (one source:
  * core/choice-words.ts, missing-words.ts), what the Task is (`code.text`), and
- * `description`, one short text built from codes and counts only. Nothing here
- * reads what a person or Junction typed: no status detail, no reference, no
- * note. A Junction status reads only when it is one the tracker knows (a failed or
+ * `description`, one short text built from codes, counts and a booking's time
+ * and site only (core/fhir-booking-words.ts). Nothing here reads what a person
+ * or Junction typed: no status detail, no reference, no note. A Junction status reads only when it is one the tracker knows (a failed or
  * cancelled ending); an unknown one is left out, never echoed.
  */
 import { attentionWords, failureTypeWords } from './missing-words';
 import { dispositionWords, snoozeReasonWords } from './choice-words';
+import { bookingSentence } from './fhir-booking-words';
 import { categorize } from './status';
 import type { Attention } from './attention';
 import type { FollowUp } from './follow-up/states';
@@ -76,9 +77,22 @@ function attentionSentence(attention: string, missingStatus: string | null): str
   return `${sentence}: ${missingStatus.replaceAll('_', ' ')}`;
 }
 
-/** What the description is built from: codes and counts of the follow-up, its kind and its stale flag. */
+/**
+ * A snooze's sentences: its reason; snoozed because an appointment is booked
+ * and with a booking (CONTRACT §14), the booking itself in its stead ("Draw
+ * booked for 2026-12-01 08:30 America/Phoenix at Quest site 23070"). A
+ * cancelled booking does not stand for the snooze's reason: both are said.
+ */
+function snoozeSentences(followUp: Pick<FollowUp, 'snooze_reason' | 'booking'>): string[] {
+  const snoozed = followUp.snooze_reason === null ? 'Snoozed' : `Snoozed: ${inSentence(snoozeReasonWords(followUp.snooze_reason))}`;
+  const booking = followUp.snooze_reason === 'appointment_booked' && followUp.booking ? bookingSentence(followUp.booking) : null;
+  if (booking === null) return [snoozed];
+  return followUp.booking!.status === 'cancelled' ? [snoozed, booking] : [booking];
+}
+
+/** What the description is built from: codes and counts of the follow-up (its booking's codes and times), its kind and its stale flag. */
 export type DescriptionFacts = {
-  followUp: Pick<FollowUp, 'state' | 'attention' | 'disposition' | 'snooze_reason'> & { missing: { status: string; markers: number | null } | null };
+  followUp: Pick<FollowUp, 'state' | 'attention' | 'disposition' | 'snooze_reason' | 'booking'> & { missing: { status: string; markers: number | null } | null };
   kind: TaskKind;
   stale: boolean;
 };
@@ -86,16 +100,18 @@ export type DescriptionFacts = {
 /**
  * The Task's `description` (CONTRACT §13): short sentences from codes and
  * counts, in this order: the attention (else, while open, what it is about),
- * the snooze's reason or the close's disposition, the markers missing, and a
- * stale flag on an open one. "The redraw failed: sample error. 3 markers
- * missing. Flagged stale."
+ * the snooze's reason (or the booking it waits for) or the close's
+ * disposition, the markers missing, and a stale flag on an open one. "The
+ * redraw failed: sample error. 3 markers missing. Flagged stale."; "A redraw to
+ * follow up. Draw booked for 2026-12-01 08:30 America/Phoenix at Quest site
+ * 23070."
  */
 export function taskDescription({ followUp, kind, stale }: DescriptionFacts): string {
   const sentences: string[] = [];
   const closed = followUp.state === 'closed';
   if (followUp.attention !== null) sentences.push(attentionSentence(followUp.attention, followUp.missing?.status ?? null));
   else if (!closed) sentences.push(KIND_SENTENCE[kind]);
-  if (followUp.state === 'snoozed') sentences.push(followUp.snooze_reason === null ? 'Snoozed' : `Snoozed: ${inSentence(snoozeReasonWords(followUp.snooze_reason))}`);
+  if (followUp.state === 'snoozed') sentences.push(...snoozeSentences(followUp));
   if (closed) sentences.push(followUp.disposition === null ? 'Closed' : `Closed: ${inSentence(dispositionWords(followUp.disposition))}`);
   const markers = followUp.missing?.markers ?? null;
   if (markers !== null && markers > 0) sentences.push(`${markers} ${markers === 1 ? 'marker' : 'markers'} missing`);

@@ -27,10 +27,14 @@ import type { FollowUp } from './follow-up/states';
 /**
  * The mapping's version (CONTRACT §13, "The mapping has a version"): 1 the
  * codes alone (issue 59), 2 the words (displays, `code.text`, `description`,
- * the console link). A new version, like a new CONSOLE_URL or a new system,
- * changes `mappingKey`, and the sweep walks every kept Task again.
+ * the console link), 3 a booked follow-up's `description` from its booking
+ * (issue 85, §14: "Draw booked for 2026-12-01 08:30 America/Phoenix at Quest
+ * site 23070"). A new version, like a new CONSOLE_URL or a new system,
+ * changes `mappingKey`, and the sweep walks every kept Task again: each whose
+ * content the new version changes is sent once more (the others' digests are
+ * those confirmed, and cost no write).
  */
-export const FHIR_MAPPING_VERSION = 2;
+export const FHIR_MAPPING_VERSION = 3;
 
 /** The identifier and code systems of the Tasks (CONTRACT §13's settings). */
 export interface FhirSystems {
@@ -61,7 +65,12 @@ export const DEFAULT_FHIR_SYSTEMS: FhirSystems = {
  * changes, every kept Task is walked again.
  */
 export function mappingKey(systems: FhirSystems): string {
-  const facts = [FHIR_MAPPING_VERSION, systems.task, systems.code, systems.order, systems.owner, systems.consoleUrl];
+  return versionedMappingKey(systems, FHIR_MAPPING_VERSION);
+}
+
+/** mappingKey as `version` of the mapping made it (the key a walk kept before the current version). */
+export function versionedMappingKey(systems: FhirSystems, version: number): string {
+  const facts = [version, systems.task, systems.code, systems.order, systems.owner, systems.consoleUrl];
   return createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 16);
 }
 

@@ -1,15 +1,18 @@
 /**
  * Follow-ups as the FHIR Task tests draw them (CONTRACT §13): every state,
  * disposition, attention and snooze reason, with and without an owner,
- * `missing`, a stale flag, a snooze and a console URL, and a PHI canary
+ * `missing`, a stale flag, a snooze, a booking (CONTRACT §14: here, with the
+ * lab, elsewhere, pending, cancelled, in a zone or none) and a console URL, and a PHI canary
  * planted in every text of the follow-up that Junction or a person could
  * put there and the mapping does not carry (the transaction and redraw order
  * ids, the reference, who closed it, the causing order's id, status and
- * status detail). Fields the contract maps (the follow-up's id, its initial
+ * status detail; the booking's appointment id, who booked it, its key's hash,
+ * and a zone name no runtime knows). Fields the contract maps (the follow-up's id, its initial
  * order, its owner, the failure types' codes) are drawn from plain values.
  */
 import fc from 'fast-check';
 import { ATTENTIONS } from '../../functions/core/attention';
+import { NO_BOOKING, type Booking } from '../../functions/core/booking/record';
 import { DEFAULT_FHIR_SYSTEMS, type FhirSystems, type TaskSource } from '../../functions/core/fhir-task';
 import { FOLLOW_UP_STATES, openFollowUp, PERSON_DISPOSITIONS, SNOOZE_REASONS, TRACKER_DISPOSITIONS, type FollowUp } from '../../functions/core/follow-up/states';
 
@@ -26,6 +29,33 @@ export const systemsArbitrary: fc.Arbitrary<FhirSystems> = fc
 
 /** The status of the order whose results are missing: one the tracker knows, or a canary. */
 const missingStatus = fc.constantFrom('completed', 'sample_error', 'cancelled', 'lost', 'failure_to_deliver_to_lab', canary('status'));
+
+/** A follow-up's booking, or none (null, or absent as on a follow-up stored before bookings). */
+const bookingArbitrary: fc.Arbitrary<Booking | null | undefined> = fc.oneof(
+  fc.constantFrom(null, undefined),
+  fc
+    .record({
+      status: fc.constantFrom(null, 'pending', 'reserved', 'confirmed', 'completed', 'cancelled', 'recorded'),
+      bookedWith: fc.constantFrom('junction' as const, 'lab' as const),
+      elsewhere: fc.boolean(),
+      site: fc.option(fc.constantFrom('23070', 'LC-77')),
+      start: fc.option(instant),
+      zone: fc.constantFrom(null, 'America/Phoenix', 'America/New_York', canary('Zone/Name')),
+    })
+    .map(({ status, bookedWith, elsewhere, site, start, zone }) => ({
+      ...NO_BOOKING,
+      appointment_id: bookedWith === 'lab' ? null : canary('appointment'),
+      site_code: site,
+      start_at: start,
+      iana_timezone: zone,
+      status,
+      booked_by: elsewhere && bookedWith === 'junction' ? null : canary('booked-by'),
+      booked_at: start,
+      booked_with: status === null ? null : bookedWith,
+      key_hash: canary('key-hash'),
+      seq: 1,
+    })),
+);
 
 export const sourceArbitrary: fc.Arbitrary<TaskSource> = fc
   .record({
@@ -49,6 +79,7 @@ export const sourceArbitrary: fc.Arbitrary<TaskSource> = fc
     lastAt: fc.option(instant),
     redrawOrder: fc.boolean(),
     version: fc.integer({ min: 1, max: 50 }),
+    booking: bookingArbitrary,
   })
   .map((drawn) => {
     const followUp: FollowUp = {
@@ -67,6 +98,7 @@ export const sourceArbitrary: fc.Arbitrary<TaskSource> = fc
       contact_attempts: 2,
       last_contact: { at: drawn.opened, channel: 'phone' as const, outcome: 'reached' as const },
       version: drawn.version,
+      ...(drawn.booking === undefined ? {} : { booking: drawn.booking }),
     };
     return { followUp, stale: drawn.stale, lastAt: drawn.lastAt, revision: drawn.version + 3, kind: drawn.redrawOrder ? 'redraw' : 'missing_results' } satisfies TaskSource;
   });

@@ -35,7 +35,7 @@ function mixed(a: TaskSource, b: TaskSource, pick: Set<string>): TaskSource {
   return { ...a, followUp, stale: pick.has('stale') ? b.stale : a.stale, lastAt: pick.has('lastAt') ? b.lastAt : a.lastAt, kind: pick.has('kind') ? b.kind : a.kind };
 }
 
-const FIELDS = ['state', 'owner', 'attention', 'disposition', 'closed_at', 'acknowledged_at', 'snoozed_until', 'snooze_reason', 'missing', 'version', 'opened_at', 'redraw_order_id', 'stale', 'lastAt', 'kind'];
+const FIELDS = ['state', 'owner', 'attention', 'disposition', 'closed_at', 'acknowledged_at', 'snoozed_until', 'snooze_reason', 'missing', 'booking', 'version', 'opened_at', 'redraw_order_id', 'stale', 'lastAt', 'kind'];
 
 describe('changesFhirTask', () => {
   it('marks every write that moves the Task\'s digest or the expiry (property)', () => {

@@ -3,13 +3,18 @@
  * console's words for it (the console's own functions are the judge), `code.text`
  * says what the Task is, `description` is built from codes and counts only, the
  * console link is the follow-up's page, and the mapping has a version and a key.
+ * A follow-up snoozed for a booked appointment says its booking (issue 85), in
+ * the words the console and the CLI use for it.
  */
 import { describe, expect, it } from 'vitest';
 import { choiceWords } from '../../console/src/lib/actions';
+import { bookingLine as consoleBookingLine } from '../../console/src/lib/booking';
+import { bookingLine as cliBookingLine, bookingOf as cliBookingOf } from '../../cli/booking-words';
 import { whyWords } from '../../console/src/lib/row-view';
 import { ATTENTIONS } from '../../functions/core/attention';
+import { NO_BOOKING, type Booking } from '../../functions/core/booking/record';
 import { consoleFollowUpLink } from '../../functions/core/console-link';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, FHIR_MAPPING_VERSION, mappingKey, taskOf, type FhirSystems, type TaskSource } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, FHIR_MAPPING_VERSION, mappingKey, taskOf, versionedMappingKey, type FhirSystems, type TaskSource } from '../../functions/core/fhir-task';
 import { openFollowUp, PERSON_DISPOSITIONS, SNOOZE_REASONS, TRACKER_DISPOSITIONS, type FollowUp, type MissingResults } from '../../functions/core/follow-up/states';
 import { failureTypeWords } from '../../functions/core/missing-words';
 
@@ -118,6 +123,84 @@ describe('mappingKey', () => {
       { ...systems, owner: 'urn:x-team:owner' },
     ].map(mappingKey);
     expect(new Set([key, ...others]).size).toBe(others.length + 1);
-    expect(FHIR_MAPPING_VERSION).toBe(2);
+  });
+
+  it('is at version 3 (the booking in the description, issue 85): a walk kept under version 2 walks every kept Task again', () => {
+    expect(FHIR_MAPPING_VERSION).toBe(3);
+    expect(versionedMappingKey(systems, 3)).toBe(mappingKey(systems));
+    expect(versionedMappingKey(systems, 2)).not.toBe(mappingKey(systems));
+    expect(versionedMappingKey(withConsole, 2)).not.toBe(mappingKey(withConsole));
+  });
+});
+
+describe('the description of a follow-up snoozed for a booked appointment (issue 85, CONTRACT §14)', () => {
+  const booking = (facts: Partial<Booking> = {}): Booking => ({
+    ...NO_BOOKING,
+    appointment_id: 'appt-1',
+    site_code: '23070',
+    start_at: '2026-12-01T15:30:00.000000Z',
+    end_at: '2026-12-01T15:45:00.000000Z',
+    iana_timezone: 'America/Phoenix',
+    status: 'confirmed',
+    booked_by: 'j.doe',
+    booked_at: '2026-11-20T10:00:00.000000Z',
+    booked_with: 'junction',
+    seq: 1,
+    ...facts,
+  });
+  const snoozed = (facts: Partial<Booking> | null, reason: FollowUp['snooze_reason'] = 'appointment_booked'): Partial<FollowUp> => ({
+    state: 'snoozed',
+    snooze_reason: reason,
+    snoozed_until: '2026-12-03T15:30:00.000000Z',
+    acknowledged_at: '2026-11-20T10:00:00.000000Z',
+    booking: facts === null ? null : booking(facts),
+  });
+
+  it('an on-hold Task whose description is the booking, in the site’s zone, else in UTC named', () => {
+    const task = taskOf(source(snoozed({})), systems);
+    expect(task.status).toBe('on-hold');
+    expect(task.statusReason!.coding[0]!.code).toBe('appointment_booked');
+    expect(task.description).toBe('A redraw to follow up. Draw booked for 2026-12-01 08:30 America/Phoenix at Quest site 23070.');
+    expect(describeTask(snoozed({ iana_timezone: null }), { stale: true })).toBe('A redraw to follow up. Draw booked for 2026-12-01 15:30 UTC at Quest site 23070. Flagged stale.');
+    // Never who booked it, nor the appointment's id.
+    expect(JSON.stringify(taskOf(source(snoozed({ booked_by: 'PHI-CANARY-j.doe', appointment_id: 'PHI-CANARY-appt' })), systems))).not.toContain('CANARY');
+  });
+
+  it.each([
+    [{ status: 'pending' }, 'Waiting for Quest to confirm the draw for 2026-12-01 08:30 America/Phoenix at Quest site 23070.'],
+    [{ booked_with: 'lab' as const, status: 'recorded', iana_timezone: null, site_code: 'LC-77', appointment_id: null }, 'Draw booked with the lab for 2026-12-01 15:30 UTC at the lab’s site LC-77.'],
+    [{ booked_by: null }, 'Draw booked by the patient or elsewhere for 2026-12-01 08:30 America/Phoenix at Quest site 23070.'],
+    [{ status: 'cancelled' }, 'Snoozed: appointment booked. Booking cancelled: the draw for 2026-12-01 08:30 America/Phoenix at Quest site 23070.'],
+  ])('%j', (facts, sentences) => {
+    expect(describeTask(snoozed(facts))).toBe(`A redraw to follow up. ${sentences}`);
+  });
+
+  it('says what the console and the CLI say of the same booking', () => {
+    const cases: [Partial<Booking>, RegExp][] = [
+      [{ status: 'pending' }, /waiting for Quest to confirm/i],
+      [{ booked_with: 'lab', status: 'recorded', iana_timezone: null }, /booked with the lab/i],
+      [{ booked_by: null }, /booked by the patient or elsewhere/i],
+      [{ status: 'cancelled' }, /cancelled/i],
+      [{}, /\bbooked\b/i],
+    ];
+    for (const [facts, words] of cases) {
+      const followUp = { ...opened, ...snoozed(facts) };
+      expect(describeTask(followUp)).toMatch(words);
+      expect(consoleBookingLine(followUp, 'America/Phoenix')).toMatch(words);
+      expect(cliBookingLine(cliBookingOf(followUp), new Date('2026-11-20T12:00:00.000Z'))).toMatch(words);
+    }
+  });
+
+  it('stands for the snooze’s reason only when snoozed for a booked appointment with something booked; otherwise the words are as before', () => {
+    expect(describeTask(snoozed({}))).toBe('A redraw to follow up. Draw booked for 2026-12-01 08:30 America/Phoenix at Quest site 23070.');
+    // No booking: a follow-up snoozed before bookings (null or absent), or an attempt alone.
+    const reason = 'A redraw to follow up. Snoozed: appointment booked.';
+    expect(describeTask(snoozed(null))).toBe(reason);
+    expect(describeTask({ ...snoozed(null), booking: undefined })).toBe(reason);
+    expect(describeTask({ ...snoozed(null), booking: NO_BOOKING })).toBe(reason);
+    // Another reason, another state.
+    expect(describeTask(snoozed({}, 'patient_requested'))).toBe('A redraw to follow up. Snoozed: patient requested.');
+    expect(describeTask({ booking: booking() })).toBe('A redraw to follow up.');
+    expect(describeTask({ ...closed('redraw_completed'), booking: booking({ status: 'completed' }) })).toBe('Closed: redraw completed.');
   });
 });
