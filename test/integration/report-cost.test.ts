@@ -14,7 +14,7 @@ import { openFollowUp } from '../../functions/core/follow-up/states';
 import { documentTable } from '../../functions/store/document-table';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { applyTallyWrite } from '../../functions/store/report-rows';
-import { keys, reportToken } from '../../functions/store/keys';
+import { keys, reportToken, rowKey } from '../../functions/store/keys';
 import { readRedrawReport, readRowCountsByHour } from '../../functions/store/reports';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS } from '../../functions/store/report-units';
@@ -119,5 +119,59 @@ describe('report cost', () => {
     expect(fromUnits).toEqual(fromRows);
     expect(unitsReading.byCommand).toEqual({ QueryCommand: 5 });
     expect({ read: unitsReading.read, items: unitsReading.queryItems }).toEqual({ read: 3.5, items: 7 + 60 });
+  });
+
+  it('reads bookings in no request more: a week whose opened rows carry them, and its old hours re-marked by late bookings until the sweep builds them again (issue 85)', async () => {
+    // A table of its own: the sweep's build starts where the last one stopped (the test above's week).
+    const own = await createTestTable('report-cost-bookings');
+    const table = own;
+    const db = documentTable(testDocumentClient(client));
+    const weekStart = Date.parse('2026-08-03T00:00:00Z');
+    const expiresAt = Math.floor(weekStart / 1000) + 400 * 86_400;
+    const booking = (booked: boolean) => ({ lab: 'quest', booked_hours: booked ? 30 : null, here: booked, drawn: false, missed: false });
+    const ids = Array.from({ length: 104 }, () => freshId());
+    const at = (index: number) => canonical(weekStart + index * 5_800_000);
+    for (const [index, id] of ids.entries()) {
+      expect(await applyTallyWrite(db, table.tableName, { key: rowKey(id, { kind: 'opened', at: at(index) }), version: 1, tally: { kind: 'opened', at: at(index), booking: booking(false) }, expiresAt })).toBe('written');
+    }
+    const window = { from: new Date(weekStart), to: new Date(weekStart + 7 * 86_400_000), now: new Date(weekStart + 7 * 86_400_000) };
+    const build = () =>
+      buildReportUnits(db, table.tableName, { nowMs: Date.now() + MAX_WRITE_MS, readRows: (span) => readRowCountsByHour(db, table.tableName, span, true), mayContinue: () => true, firstHourMs: weekStart, maxBuilds: 7 * 24 });
+    await build();
+    meter.reset();
+    const built = await readRedrawReport(db, table.tableName, window);
+    const builtReading = meter.reading();
+    expect(built.bookings_by_lab).toEqual([expect.objectContaining({ lab: 'quest', redraws: 104, booked: 0 }), expect.objectContaining({ lab: null, redraws: 104, booked: 0 })]);
+    // As a week without bookings reads (the test above): the marks, the days, the open partition, the stale flags, the closes record.
+    expect(builtReading.byCommand).toEqual({ QueryCommand: 5 });
+
+    // Ten of them booked now: each opened row written again in its old hour (its mark, then the row: a late fact, 2 WU),
+    // and its first booking's row now, beside this month's opened rows (on time, 1 WU).
+    meter.reset();
+    for (const index of Array.from({ length: 10 }, (_, tenth) => tenth * 10)) {
+      const id = ids[index]!;
+      const opened: Tally = { kind: 'opened', at: at(index), booking: booking(true) };
+      expect(await applyTallyWrite(db, table.tableName, { key: rowKey(id, opened), version: 2, tally: opened, expiresAt })).toBe('written');
+      const first: Tally = { kind: 'booked', at: canonical(Date.now()), lab: 'quest', hours: 30 };
+      expect(await applyTallyWrite(db, table.tableName, { key: rowKey(id, first), version: 2, tally: first, expiresAt })).toBe('written');
+    }
+    const bookingWrites = meter.reading();
+    expect({ write: bookingWrites.write, refused: bookingWrites.refused }).toEqual({ write: 10 * (2 + 1), refused: 0 });
+    meter.reset();
+    const remarked = await readRedrawReport(db, table.tableName, window);
+    const remarkedReading = meter.reading();
+    expect(remarked.bookings_by_lab).toEqual([expect.objectContaining({ lab: 'quest', redraws: 104, booked: 10 }), expect.objectContaining({ lab: null, redraws: 104, booked: 10 })]);
+    // Until the sweep builds them again, the ten re-marked hours are read from their rows (a Query per kind each) and
+    // their days from their other hours, as late closes' would be: 46 Queries, 12 RU (195 items), against 5 Queries
+    // once built. The bookings add no Query of their own (their rows are the opened rows, and the first
+    // bookings' rows sit beside them).
+    expect(remarkedReading.byCommand).toEqual({ QueryCommand: 46 });
+    expect({ read: remarkedReading.read, items: remarkedReading.queryItems }).toEqual({ read: 12, items: 195 });
+    // Built again by the sweep: as before the bookings.
+    await build();
+    meter.reset();
+    expect(await readRedrawReport(db, table.tableName, window)).toEqual(remarked);
+    expect(meter.reading().byCommand).toEqual({ QueryCommand: 5 });
+    await own.drop();
   });
 });
