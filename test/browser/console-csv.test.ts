@@ -28,7 +28,10 @@ import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, releaseWorkerChromium, workerChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { durationsCell } from '../../cli/report-views';
+import { percentNumber, wilsonInterval } from '../../console/src/report/wilson';
 import { runCliInProcess } from '../support/cli-in-process';
+import { parseCsv } from '../support/csv-parse';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
@@ -54,6 +57,15 @@ const lab = (lab: string, method: string, completed: number, withRedraw: number,
   ended_missing: endedMissing,
   time_to_redraw_results_hours: withRedraw > 0 ? durations(withRedraw, 30.5, 80) : durations(0, null, null),
   failure_types: failureTypes,
+});
+const bookings = (lab: string | null, redraws: number, booked: number, here: number, drawn: number, missed: number, hours: ReturnType<typeof durations>) => ({
+  lab,
+  redraws,
+  booked,
+  booked_here: here,
+  booked_then_drawn: drawn,
+  appointment_missed: missed,
+  time_to_booking_hours: hours,
 });
 const REPORT = {
   from: '2026-10-30T00:00:00.000Z',
@@ -90,45 +102,44 @@ const REPORT = {
     lab('east-lab', 'walk_in_test', 0, 0, {}),
     lab('bioreference', 'walk_in_test', 16, 0, {}),
   ],
+  // Bookings by lab (CONTRACT §14 "The report"): a lab booked and drawn, one not booked, one without a redraw (not shown), all labs.
+  bookings_by_lab: [
+    bookings('east-lab', 0, 0, 0, 0, 0, durations(0, null, null)),
+    bookings('north-lab', 3, 0, 0, 0, 0, durations(0, null, null)),
+    bookings('quest', 12, 7, 5, 4, 1, durations(7, 20.5, 70)),
+    bookings(null, 15, 7, 5, 4, 1, durations(7, 20.5, 70)),
+  ],
+  first_bookings: durations(6, 18, 60),
 };
 
-/** Parses RFC 4180 text (CRLF rows, quoted fields) into rows of cells; throws on a bare LF or a stray quote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    let cell = '';
-    if (text[at] === '"') {
-      at++;
-      for (;;) {
-        const quote = text.indexOf('"', at);
-        if (quote < 0) throw new Error('an unclosed quote');
-        cell += text.slice(at, quote);
-        at = quote + 1;
-        if (text[at] !== '"') break;
-        cell += '"';
-        at++;
-      }
-    } else {
-      const end = text.slice(at).search(/[,\r\n"]/);
-      cell = end < 0 ? text.slice(at) : text.slice(at, at + end);
-      at += cell.length;
-      if (text[at] === '"') throw new Error(`a quote inside a bare field at ${at}`);
-    }
-    row.push(cell);
-    if (text[at] === ',') {
-      at++;
-    } else if (text.startsWith('\r\n', at)) {
-      rows.push(row);
-      row = [];
-      at += 2;
-    } else {
-      throw new Error(`a field ends without , or CRLF at ${at}: ${JSON.stringify(text.slice(at, at + 10))}`);
-    }
-  }
-  if (row.length > 0) throw new Error('the last row has no CRLF');
-  return rows;
+/**
+ * The bookings' CSV (header and rows of data) as the page's table says it: the
+ * lab in words with its code, "3 of 10 (30%)", "1 of 3 booked (33.3%)", the
+ * hours as the CLI words durations; each row's counts and interval those of the
+ * test's answer (the interval's ends the Wilson interval of its counts).
+ */
+function bookingsWordsOf([header, ...rows]: string[][]): string[][] {
+  expect(header).toEqual(['lab', 'lab_name', 'redraws', 'booked', 'booked_percent', 'booked_percent_low', 'booked_percent_high', 'booked_here', 'booked_then_drawn', 'drawn_percent', 'drawn_percent_low', 'drawn_percent_high', 'appointment_missed', 'time_to_booking_n', 'time_to_booking_p50_hours', 'time_to_booking_p90_hours']);
+  const shownRows = REPORT.bookings_by_lab.filter((row) => row.redraws > 0);
+  expect(rows.map((cells) => cells[0])).toEqual(shownRows.map((row) => row.lab ?? ''));
+  const ends = (part: number, whole: number) => (whole === 0 ? ['', ''] : Object.values(wilsonInterval(part, whole)!).map((end) => String(percentNumber(end))));
+  const words = rows.map((cells, index) => {
+    const [lab, name, redraws, booked, bookedPercent, bookedLow, bookedHigh, here, drawn, drawnPercent, drawnLow, drawnHigh, missed, n, p50, p90] = cells;
+    const api = shownRows[index]!;
+    expect([redraws, booked, here, drawn, missed, n].map(Number)).toEqual([api.redraws, api.booked, api.booked_here, api.booked_then_drawn, api.appointment_missed, api.time_to_booking_hours.n]);
+    expect([bookedLow, bookedHigh, drawnLow, drawnHigh]).toEqual([...ends(api.booked, api.redraws), ...ends(api.booked_then_drawn, api.booked)]);
+    const hours = (cell: string | undefined) => (cell === '' || cell === undefined ? null : Number(cell));
+    return [
+      lab === '' ? name! : name === '' ? lab! : `${name} (${lab})`,
+      redraws!,
+      `${booked} of ${redraws} (${bookedPercent}%)`,
+      here!,
+      drawnPercent === '' ? 'none booked' : `${drawn} of ${booked} booked (${drawnPercent}%)`,
+      missed!,
+      durationsCell({ n: Number(n), p50: hours(p50), p90: hours(p90) }),
+    ];
+  });
+  return [['Lab', 'Redraws', 'Booked (of the redraws)', 'Booked through Junction', 'Drawn after booking (of the booked)', 'Missed appointments', 'Time to booking'], ...words];
 }
 
 /** A cell as the CSV must hold it: with a ' before a leading = + - @, tab or CR (CONTRACT §12). */
@@ -242,12 +253,20 @@ describe('CSV downloads', () => {
     const names: string[] = [];
     const files: string[] = [];
     for (const { button, table } of buttons) {
+      // Chromium lets a page save 10 files, no more: the page is loaded anew for the rest.
+      if (names.length === 10) {
+        await page.reload();
+        await page.locator('.report-weeks-table').waitFor();
+        await page.locator('.report-labs-zero summary').click();
+      }
       const shown = await shownTable(table);
       const { name, text } = await downloaded(page, button);
       names.push(name.replace(/-\d{4}-\d\d-\d\d\.csv$/, ''));
       files.push(text);
       expect(text.endsWith('\r\n'), name).toBe(true);
-      expect(parseCsv(text), name).toEqual(shown.map((row) => row.map(escaped)));
+      // The bookings' CSV is their data, one kind of value per column (§12): its columns must give the words shown, cell by cell.
+      if (name.startsWith('report-bookings-by-lab-')) expect(bookingsWordsOf(parseCsv(text)), name).toEqual(shown);
+      else expect(parseCsv(text), name).toEqual(shown.map((row) => row.map(escaped)));
     }
     expect(names).toEqual([
       'report-counts',
@@ -259,6 +278,7 @@ describe('CSV downloads', () => {
       'report-labs-too-few',
       'report-labs-zero',
       'report-failure-types',
+      'report-bookings-by-lab',
       'report-weeks',
     ]);
     // The "-" cells (no duration, no interval) are there, escaped, and so is a closer's handle.
@@ -279,7 +299,7 @@ describe('CSV downloads', () => {
   it('passes axe with the report\'s Download CSV buttons', async () => {
     const page = await newPage();
     await reportWithAnswer(page);
-    expect(await page.getByRole('button', { name: /^Download CSV: / }).count()).toBe(10);
+    expect(await page.getByRole('button', { name: /^Download CSV: / }).count()).toBe(11);
     await expectNoAxeViolations(page, 'report with its CSV buttons');
   });
 

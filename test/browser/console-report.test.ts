@@ -16,7 +16,8 @@
  * three more labs (one with a cancelled transaction: nothing completed) and
  * ten more walk-ins at Quest (so that one row has enough completed to rank),
  * with a stand-in for Junction's API whose results reads (one sweep) give the
- * follow-ups their failure types.
+ * follow-ups their failure types; and it books one redraw at Quest through the
+ * stand-in (the bookings by lab, issue 85: the simulator books none).
  *
  * Why it takes its time (issue 87): before its 13 tests, `npm start`, the
  * simulator to its end, the test's own webhooks, a sweep reading the stand-in's
@@ -57,6 +58,7 @@ import {
   type ByLab,
   type Report,
 } from '../support/browser-report';
+import { BOOKINGS, bookOneRedraw, expectBookingsSection } from '../support/browser-report-bookings';
 import { BrowserFile } from '../support/browser-setup';
 import { newSecret } from '../support/webhook';
 
@@ -67,7 +69,10 @@ const file = new BrowserFile({
     standin = await startJunctionStandin();
   },
   tracker: () => ({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standin.url, JUNCTION_API_KEY: standin.apiKey } }),
-  setup: async (): Promise<void> => postLabFlows(file.url, secret, standin),
+  setup: async (): Promise<void> => {
+    await bookOneRedraw(file.url, secret, standin);
+    await postLabFlows(file.url, secret, standin);
+  },
   teardown: async () => {
     await standin?.close();
   },
@@ -368,6 +373,18 @@ describe('the Report page', () => {
     expect(await cell(page, ENDED_MISSING, /^Redraw failed /)).toBe(String(failed));
   });
 
+  it('shows the bookings by lab (issue 85) as a chart of the booked and drawn shares with their 95% intervals in words and a table, labs with a redraw then all labs, as of the read', async () => {
+    const { from, to } = lastSevenDays();
+    const expected = (await report(`from=${from}&to=${to}`)).bookings_by_lab;
+    // The test's redraw at Quest was booked through the stand-in (the simulator's appointments may count too).
+    const quest = expected.find((row) => row.lab === 'quest')!;
+    expect(Math.min(quest.booked, quest.booked_here)).toBeGreaterThanOrEqual(1);
+    expect(expected.at(-1)).toMatchObject({ lab: null, booked: expected.reduce((sum, row) => sum + (row.lab === null ? 0 : row.booked), 0) });
+    const before = Date.now();
+    const { page } = await openConsole(`/report?from=${from}&to=${to}`);
+    await expectBookingsSection(page, expected, before, Date.now());
+  });
+
   it('says when closes by person began to be counted for a window before it, and shows them as a table of handles, most first, once counted (issue 73)', async () => {
     const { from, to } = lastSevenDays();
     const real = await report(`from=${from}&to=${to}`);
@@ -426,12 +443,13 @@ describe('the Report page', () => {
       for (const name of [RANKED, TOO_FEW, ZERO, FAILURES]) expect(await page.getByRole('table', { name }).count()).toBe(0);
       expect(await page.getByRole('img', { name: /^(Bar chart of the redraw rate|Stacked bar chart of missing markers)/ }).count()).toBe(0);
       expect(await cell(page, ENDED_MISSING, /^Ended without all results$/)).toBe('0');
+      expect((await page.getByRole('region', { name: 'Bookings by lab' }).innerText()).trim()).toBe('Bookings by lab\n\nNo redraw follow-up opened in this window, so there is no booking to count.');
       await page.getByRole('table', { name: WEEKLY }).waitFor();
       await expectNoAxeViolations(page, `the Report page, a window in which nothing ended, at ${viewport.width}x${viewport.height}`);
     }
   });
 
-  it('passes axe at 1280x800 and 390x844 with the by-lab charts and tables (the folded rows open), and at 390 px only a by-lab table scrolls sideways, in a region the keyboard reaches', async () => {
+  it('passes axe at 1280x800 and 390x844 with the by-lab charts and tables (the folded rows open) and the bookings\' chart and table, and at 390 px only a by-lab table scrolls sideways, in a region the keyboard reaches', async () => {
     const { from, to } = lastSevenDays();
     for (const viewport of [
       { width: 1280, height: 800 },
@@ -442,6 +460,8 @@ describe('the Report page', () => {
       await page.getByRole('table', { name: WEEKLY }).waitFor();
       expect(await page.getByRole('img', { name: /^Bar chart of the redraw rate/ }).isVisible()).toBe(true);
       expect(await page.getByRole('img', { name: /^Stacked bar chart of missing markers/ }).isVisible()).toBe(true);
+      expect(await page.getByRole('img', { name: /^Bar chart of the booked share/ }).isVisible()).toBe(true);
+      await page.getByRole('table', { name: BOOKINGS }).waitFor();
       await page.locator('summary', { hasText: 'without a redraw' }).click();
       await page.getByRole('table', { name: ZERO }).waitFor();
       // Each chart is drawn to the width the page gives it (less the main area's padding), never wider than the screen.

@@ -2,7 +2,7 @@
  * The Report page, `/#/report?from=D&to=D` or `?weeks=N` (CONTRACT §11,
  * §12): the window picker, the headline numbers of GET /reports/redraws for
  * the window, the open follow-ups by days open, the closes by person, the redraw rate by lab and
- * method and the failure types, and the follow-ups opened and
+ * method and the failure types, the bookings by lab (as of the read), and the follow-ups opened and
  * closed per week (one GET /reports/redraws per week, at most 4 in flight).
  * The window lives in the URL only; loading and errors are said in words.
  */
@@ -11,6 +11,7 @@ import { LoadState } from '../components/load-state';
 import type { PageProps } from '../lib/http';
 import type { Loaded } from '../lib/load';
 import { AgingChart } from './aging-chart';
+import { BookingsSection } from './bookings-section';
 import { ClosersSection } from './closers-section';
 import { LabsSection } from './labs-section';
 import type { ReportDoc } from './report-doc';
@@ -29,7 +30,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
   const now = useMemo(() => new Date(), [address]);
   const query = apiQuery(choice, now);
   const wholeWeeks = chartWeekCount(choice);
-  const { report, weeks } = useReport(get, query, wholeWeeks);
+  const { report, weeks, readAt } = useReport(get, query, wholeWeeks);
   const timeZone = report.kind === 'ok' ? report.value.time_zone : 'UTC';
   const dates = choice.kind === 'dates' ? { from: choice.from, to: choice.to } : report.kind === 'ok' ? formDates(report.value, timeZone) : null;
 
@@ -50,6 +51,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
           <AgingChart aging={report.value.aging_now} />
           <ClosersSection rows={report.value.closes_by_person} since={report.value.closes_counted_since} timeZone={timeZone} />
           <LabsSection rows={report.value.by_lab} />
+          <BookingsSection rows={report.value.bookings_by_lab} readAt={readAt} />
           <section class="report-weekly" aria-labelledby="report-weekly-heading">
             <h2 id="report-weekly-heading">Opened and closed per week</h2>
             <LoadState loaded={weeks} loading={`Loading the weekly counts (${wholeWeeks + 1} weeks)…`} failed="Could not load the weekly counts" />

@@ -4,7 +4,10 @@
  * what the CLI's `report --csv` prints, built from the API's answer (never
  * read from the page). The page's tables say the same words through the same
  * functions (report-words.ts, report-labs.ts); the browser test holds each
- * download to its table cell by cell. Pure: no DOM.
+ * download to its table cell by cell. The bookings by lab are the exception
+ * (report-bookings.ts): their CSV holds the data under the words, one kind of
+ * value per column (CONTRACT §12), the browser test holding each shown cell to
+ * the words its columns give. Pure: no DOM.
  *
  * A table the page adds gets its CSV by a function here returning a CsvTable
  * (its `header` the table's column headings), listed in reportCsvTables in
@@ -12,6 +15,7 @@
  */
 import type { CsvTable } from '../../../functions/core/csv';
 import { failureTypeWords } from '../../../functions/core/missing-words';
+import { bookingsTable, noRedraws } from './report-bookings';
 import type { ByLabRow, CloserRow, ReportDoc } from './report-doc';
 import { ENDED_MISSING_WORDS, endedMissingTotal, failureRows, failureTypeRows, groupLabRows, labRowName, labWords, methodWords, rateWords, rowIntervalWords } from './report-labs';
 import { weekLabel, type WeekCounts } from './report-weeks';
@@ -117,11 +121,14 @@ export function closesByPersonTable(rows: readonly Pick<CloserRow, 'actor' | 'cl
 
 /**
  * The report's tables in the page's order, those the page shows only: the by-lab
- * groups that have rows, the failure types when one was counted, the weeks once read.
+ * groups that have rows, the failure types when one was counted, the bookings by lab
+ * when a redraw opened in the window (its CSV data only, one kind of value per column:
+ * report-bookings.ts), the weeks once read.
  */
 export function reportCsvTables(report: ReportDoc, weeks: readonly WeekCounts[] | null): CsvTable[] {
   const { ranked, tooFew, zero } = groupLabRows(report.by_lab);
   const withFailures = failureRows(report.by_lab);
+  const bookings = bookingsTable(report.bookings_by_lab);
   const labs = [labTable('labs-ranked', ranked), labTable('labs-too-few', tooFew), labTable('labs-zero', zero)].filter((table) => table.rows.length > 0);
   return [
     countsTable(report),
@@ -131,6 +138,7 @@ export function reportCsvTables(report: ReportDoc, weeks: readonly WeekCounts[] 
     ...(report.closes_by_person !== null && report.closes_by_person.length > 0 ? [closesByPersonTable(report.closes_by_person)] : []),
     ...labs,
     ...(withFailures.length > 0 ? [failureTypesTable(withFailures)] : []),
+    ...(bookings.rows.length > 0 && !noRedraws(report.bookings_by_lab) ? [bookings] : []),
     ...(weeks === null ? [] : [weeksTable(weeks, report.time_zone)]),
   ];
 }

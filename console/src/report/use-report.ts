@@ -1,7 +1,7 @@
 /**
  * The Report page's reads (CONTRACT §11, §12): GET /reports/redraws for the
  * window, then the weeks of the chart (one GET /reports/redraws per week, at
- * most 4 in flight) in the report's zone. A newer window (the URL changed)
+ * most 4 in flight) in the report's zone, and when the report was read. A newer window (the URL changed)
  * wins: answers for an older one are dropped.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -20,8 +20,10 @@ async function fetchReport(get: PageProps['get'], query: string): Promise<Report
 }
 
 /** The report of the window `query`, and the counts of its `wholeWeeks` whole weeks and this one. */
-export function useReport(get: PageProps['get'], query: string, wholeWeeks: number): { report: Loaded<ReportDoc>; weeks: Loaded<WeekCounts[]> } {
+export function useReport(get: PageProps['get'], query: string, wholeWeeks: number): { report: Loaded<ReportDoc>; weeks: Loaded<WeekCounts[]>; readAt: string } {
   const [report, setReport] = useState<Loaded<ReportDoc>>({ kind: 'loading' });
+  // When the report was read: its bookings are as of then (CONTRACT §14 "The report").
+  const [readAt, setReadAt] = useState('');
   const [weeks, setWeeks] = useState<Loaded<WeekCounts[]>>({ kind: 'loading' });
   // The shell may hand a new `get` on every render; only a new window asks again.
   const getRef = useRef(get);
@@ -35,6 +37,7 @@ export function useReport(get: PageProps['get'], query: string, wholeWeeks: numb
     read(query).then(
       (answer) => {
         if (!current) return;
+        setReadAt(new Date().toISOString());
         setReport({ kind: 'ok', value: answer });
         readWeeks(chartWeeks(new Date(), wholeWeeks, answer.time_zone), read).then(
           (counts) => current && setWeeks({ kind: 'ok', value: counts }),
@@ -52,5 +55,5 @@ export function useReport(get: PageProps['get'], query: string, wholeWeeks: numb
     };
   }, [query, wholeWeeks]);
 
-  return { report, weeks };
+  return { report, weeks, readAt };
 }
