@@ -12,6 +12,7 @@ import { hoursWords } from '../functions/core/digest-words';
 import { endedMissingParts, endedMissingTotal } from '../functions/core/digest-labs';
 import type { AgingBuckets, ByLab, Durations, RedrawReport } from '../functions/core/report';
 import { parseReportWindow, weeksOf, type ReportWeek, type ReportWindow } from '../functions/core/report-window';
+import { bookingsLines, type BookingsRead } from './report-bookings-view';
 import { closersLines } from './report-closers-view';
 import { usageError } from './errors';
 import { visibleWidth, type Printer } from './format';
@@ -110,11 +111,14 @@ export function parseWeeks(text: string): number {
   return Number(text);
 }
 
-/** `--by`: "lab" (the by-lab table alone), or absent (the whole report); any other value is a usage error. */
-export function parseBy(text: string | undefined): boolean {
-  if (text === undefined) return false;
-  if (text !== 'lab') throw usageError(`report: --by must be lab (the table by lab and method), not ${JSON.stringify(text)}`);
-  return true;
+/** A table `--by` prints alone: the one by lab and method, or the bookings by lab (CONTRACT §14). */
+export type ReportBy = 'lab' | 'bookings';
+
+/** `--by`: "lab" (the by-lab table alone), "bookings" (the bookings by lab alone), or absent (null: the whole report); any other value is a usage error. */
+export function parseBy(text: string | undefined): ReportBy | null {
+  if (text === undefined) return null;
+  if (text !== 'lab' && text !== 'bookings') throw usageError(`report: --by must be lab (the table by lab and method) or bookings (the bookings by lab), not ${JSON.stringify(text)}`);
+  return text;
 }
 
 /** `--format`: text or json (json is --json); whether the output is the API's document. */
@@ -264,12 +268,24 @@ export function byLabReportLines(report: RedrawReport, where: string, out: Print
   return [`${out.style('bold', 'Redraw report by lab and method')} on ${where}`, windowLine(report), '', ...byLabLines(report, out)];
 }
 
+/** The bookings by lab (cli/report-bookings-view.ts), their durations and instant as the report's others read. */
+export function bookingsTableLines(bookings: BookingsRead, out: Printer): string[] {
+  return bookingsLines(bookings, out, { durations: durationsCell, instant: (iso) => shortInstant(iso) });
+}
+
+/** `report --by bookings`: the title, the window and the bookings by lab alone. */
+export function bookingsReportLines(report: RedrawReport, where: string, out: Printer, bookings: BookingsRead): string[] {
+  return [`${out.style('bold', 'Redraw report: bookings by lab')} on ${where}`, windowLine(report), '', ...bookingsTableLines(bookings, out)];
+}
+
 /**
  * The whole `report` output for people: the window, the counts, the durations
- * and the redraw rate, the aging buckets as bars, and (given weeks) the
- * weekly opened/closed chart. `where` names the tracker ("the local tracker at ...").
+ * and the redraw rate, the by-lab table, the bookings by lab (given them: what
+ * the CLI read, and when), closes by person, the aging buckets as bars, and
+ * (given weeks) the weekly opened/closed chart. `where` names the tracker
+ * ("the local tracker at ...").
  */
-export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] | null, where: string, out: Printer): string[] {
+export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] | null, where: string, out: Printer, bookings: BookingsRead | null = null): string[] {
   const lines: string[] = [];
   lines.push(`${out.style('bold', 'Redraw report')} on ${where}`);
   lines.push(windowLine(report));
@@ -303,6 +319,7 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
 
   lines.push('');
   lines.push(...byLabLines(report, out));
+  if (bookings !== null) lines.push('', ...bookingsTableLines(bookings, out));
 
   lines.push('');
   lines.push(...closersLines(report, out, (iso) => shortInstant(iso)));

@@ -2,19 +2,22 @@
  * `report`: the redraw report (GET /reports/redraws, CONTRACT §11) for a
  * window, for people with the aging buckets as bars and the weekly
  * opened/closed counts as a chart (one report call per week), the by-lab
- * table (alone with --by lab), as the API's document with --json (or
+ * table (alone with --by lab), the bookings by lab as of the read (alone with
+ * --by bookings; CONTRACT §14), as the API's document with --json (or
  * --format json), or with --csv as the console's Report page downloads its
  * tables (console/src/report/report-tables.ts, functions/core/csv.ts: the same
  * columns, cells and escaping). docs/reports.md explains every line.
  */
 import { csvOf, type CsvTable } from '../../functions/core/csv';
+import { readReportBookings } from '../../console/src/report/report-bookings-doc';
 import { readReport as readReportDoc } from '../../console/src/report/report-doc';
 import { reportCsvTables } from '../../console/src/report/report-tables';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report-window';
-import { byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
+import type { BookingsRead } from '../report-bookings-view';
+import { bookingsReportLines, byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
@@ -43,6 +46,13 @@ function csvText(tables: readonly CsvTable[], table: string | undefined): string
   const one = tables.find((candidate) => candidate.name === table);
   if (one === undefined) throw usageError(`report: --table must be one of ${tables.map((candidate) => candidate.name).join(', ')} (the tables this report shows), not ${JSON.stringify(table)}`);
   return csvOf(one.header, one.rows);
+}
+
+/** The answer's bookings by lab (CONTRACT §14; none from an older tracker), as of `readAt`, when the CLI read them. */
+function bookingsOf(answer: unknown, readAt: Date): BookingsRead {
+  const read = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? readReportBookings(answer as Record<string, unknown>) : { ok: false as const, field: 'report' };
+  if (!read.ok) throw new CliError(EXIT.failed, `GET ${PATH} answered a report without a valid ${read.field}`);
+  return { rows: read.bookings.bookings_by_lab, readAt };
 }
 
 /** The opened/closed counts of each week, oldest first; `known` answers a week already read. */
@@ -74,7 +84,7 @@ function csvTables(answer: unknown, weeks: readonly WeekCounts[] | null, byLab: 
 }
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab] [--format text|json] [--json] [--csv [--table T]]
+  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab|bookings] [--format text|json] [--json] [--csv [--table T]]
 
 The redraw report (GET /reports/redraws): follow-ups opened and closed in a
 window (by disposition, and by people apart from the tracker), open, stale,
@@ -83,8 +93,10 @@ redraw order, to an acknowledgement, to close; in days from 48 hours), the
 redraw rate of completed walk-in transactions, the transactions that ended
 without all their results, the table by lab and collection method (redraw
 rate per 100 completed, time to the redraw's results, top failure types),
-the open follow-ups by days open (as bars), and the follow-ups opened and
-closed per week (as a chart).
+the bookings by lab (redraws booked, drawn after booking, missed, time to
+booking: as of the read, CONTRACT §14), closes by person, the open
+follow-ups by days open (as bars), and the follow-ups opened and closed per
+week (as a chart).
 Days and weeks are the tracker's (DIGEST_TIMEZONE, default UTC): weeks run
 Monday to Sunday there, the weekly digest's weeks. docs/reports.md explains
 each line.
@@ -98,7 +110,11 @@ each line.
                one, and the chart shows them. Without --weeks and --from, the chart
                shows the last ${DEFAULT_WEEKS} whole weeks and this week so far.
   --by lab     only the table by lab and method, for the window (one request,
-               no chart); "lab" is the only breakdown.
+               no chart)
+  --by bookings  only the bookings by lab (CONTRACT §14): the redraw follow-ups
+               opened in the window, booked, through Junction, drawn after
+               booking, missed, time to booking; as of the read (one request,
+               no chart)
   --format F   text (the default) or json; --format json is --json.
   --csv        the tables of the console's Report page as CSV (RFC 4180, UTF-8,
                CRLF, a header row each; a cell starting with = + - @, a tab or a
@@ -118,6 +134,7 @@ Examples:
   npx redraw-tracker report --weeks 12
   npx redraw-tracker report --from 2026-11-01 --to 2026-11-30 --json
   npx redraw-tracker report --weeks 4 --by lab
+  npx redraw-tracker report --by bookings
   npx redraw-tracker report --format json
   npx redraw-tracker report --csv --table counts > counts.csv
   npx redraw-tracker report --stack RedrawTracker --region eu-west-1`,
@@ -138,7 +155,9 @@ Examples:
     const table = stringOption(values, 'table');
     if (csv && json) throw usageError('report: --csv and --json ask for different outputs: use one');
     if (table !== undefined && !csv) throw usageError('report: --table picks a table of --csv: add --csv');
-    const byLab = parseBy(stringOption(values, 'by'));
+    const by = parseBy(stringOption(values, 'by'));
+    if (by === 'bookings' && csv) throw usageError('report: --by bookings is the text table; its CSV is among --csv\'s tables (--csv --table bookings-by-lab)');
+    const byLab = by === 'lab';
     const fromText = stringOption(values, 'from');
     const toText = stringOption(values, 'to');
     const weeksText = stringOption(values, 'weeks');
@@ -153,10 +172,12 @@ Examples:
 
     const client = await tracker();
     const answer = await readReportAnswer(client, query);
+    // The bookings' figures are as of now (CONTRACT §14): the table says when they were read.
+    const readAt = deps.now();
     const report = readAnswer(ReportView, answer, `GET ${PATH}`);
     const window: ReportWindow = { from: new Date(Date.parse(report.from)), to: new Date(Date.parse(report.to)) };
-    // --json is the API's document unless the weeks were asked for; --by lab has no chart.
-    const charted = !byLab && (!json || weekCount !== null);
+    // --json is the API's document unless the weeks were asked for; --by has no chart.
+    const charted = by === null && (!json || weekCount !== null);
     const cover = weekCount !== null || fromText !== undefined ? { window } : { weeks: DEFAULT_WEEKS, end: window.to };
     const weeks = charted ? await readWeeks(client, chartWeeks(cover, report.time_zone), { window, report }) : null;
 
@@ -168,7 +189,13 @@ Examples:
       out.text(csvText(csvTables(answer, weeks, byLab, weekCount === null && fromText === undefined), table));
       return EXIT.ok;
     }
-    const lines = byLab ? byLabReportLines(report, client.target.label, out) : reportLines(report, weeks, client.target.label, out);
+    const where = client.target.label;
+    const lines =
+      by === 'lab'
+        ? byLabReportLines(report, where, out)
+        : by === 'bookings'
+          ? bookingsReportLines(report, where, out, bookingsOf(answer, readAt))
+          : reportLines(report, weeks, where, out, bookingsOf(answer, readAt));
     for (const line of lines) out.line(line);
     return EXIT.ok;
   },

@@ -9,6 +9,7 @@
 import { humanTime } from './alert-time';
 import { wallClockOf } from './calendar';
 import { DIGEST_KIND, type WeekBefore, type WeeklyDigest } from './digest';
+import { bookingsWords } from './digest-bookings';
 import { closersWords } from './digest-closers';
 import { endedMissingWords, labRateWords } from './digest-labs';
 import { DIGEST_OVERDUE_LIMIT, type DigestProblems } from './digest-lists';
@@ -86,6 +87,12 @@ function speedWords(report: RedrawReport): string[] {
   return lines;
 }
 
+/** Redraws booked last week beside the week before, and how fast (core/digest-bookings.ts); nothing from a digest without them (built before issue 85). */
+function bookingLines(digest: WeeklyDigest): string[] {
+  const bookings = digest.bookings ?? null;
+  return bookings === null ? [] : [bookingsWords(bookings)];
+}
+
 /** How many ended without all their results, and the lab and method with the highest redraw rate: each beside the week before. */
 function labWords(digest: WeeklyDigest): string[] {
   return [
@@ -141,7 +148,7 @@ export function digestEmail(digest: WeeklyDigest): string {
     digest.overdue.length === 0
       ? ['Nothing is overdue.']
       : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
-  const speed = [...speedWords(digest.report), ...labWords(digest), ...closerLines(digest, 'email')];
+  const speed = [...speedWords(digest.report), ...bookingLines(digest), ...labWords(digest), ...closerLines(digest, 'email')];
   const problems = (['attention', 'stuck', 'unowned'] as const).flatMap((show) => {
     const lines = problemLines(digest, show, 'email');
     return lines.length === 0 ? [] : ['', ...lines];
@@ -195,6 +202,7 @@ export function digestChat(digest: WeeklyDigest): DigestChatNotification {
         `*What to do this week:* ${digest.this_week}`,
         ...(['attention', 'stuck', 'unowned'] as const).flatMap((show) => problemLines(digest, show, 'chat')),
         ...speedWords(digest.report),
+        ...bookingLines(digest),
         ...labWords(digest),
         ...closerLines(digest, 'chat'),
         ...overdue,

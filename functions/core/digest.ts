@@ -9,6 +9,7 @@
  */
 import { ATTENTIONS, type Attention } from './attention';
 import { addDays, startOfDay, wallClockOf } from './calendar';
+import { digestBookings, type DigestBookings } from './digest-bookings';
 import { consoleAttentionLink } from './console-link';
 import { topClosers } from './digest-closers';
 import { digestLabRate, type DigestLabRate } from './digest-labs';
@@ -89,6 +90,12 @@ export interface WeeklyDigest {
    */
   highest_redraw_rate: DigestLabRate | null;
   /**
+   * Redraws booked last week (first bookings, CONTRACT §14), the week before's,
+   * and the median days from the redraw offer (core/digest-bookings.ts); null
+   * when the report counts no bookings. Names no lab.
+   */
+  bookings: DigestBookings | null;
+  /**
    * The people who closed the most follow-ups last week, most first (at most
    * DIGEST_TOP_CLOSERS, core/digest-closers.ts; the tracker's own not counted);
    * null when the report did not count closes by person for that week.
@@ -132,6 +139,8 @@ function reportFields(report: RedrawReport): RedrawReport {
     closes_counted_since: report.closes_counted_since ?? null,
     ...pickFields(report, ['time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now']),
     attention_now: attentionNow(report),
+    // Issue 85: the first bookings the digest's line counts; the bookings by lab stay out (the digest names no lab by them).
+    ...(report.first_bookings === undefined ? {} : { first_bookings: durations(report.first_bookings) }),
   };
 }
 
@@ -181,6 +190,7 @@ export function weeklyDigest(
             ended_missing: reportFields(before).ended_missing,
           },
     highest_redraw_rate: digestLabRate(kept, before === null ? null : reportFields(before)),
+    bookings: digestBookings(kept, before),
     top_closers: topClosers(kept),
     problems,
     this_week: thisWeekWords(problems, kept),

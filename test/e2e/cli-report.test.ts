@@ -5,7 +5,8 @@
  * one open for ten days, a walk-in test completed without a redraw), and the
  * CLI run as a process (node bin/redraw-tracker.mjs) as a person runs it: its
  * --json document is what GET /reports/redraws answers for the same window, the
- * table shows that document's numbers, the weekly chart counts each week apart,
+ * table shows that document's numbers (the bookings by lab too, as of the read),
+ * the weekly chart counts each week apart,
  * a bad option is refused before any request, and nothing of a patient shows.
  *
  * Most runs go through runCli in this process (`cli`: the same argv, the env
@@ -20,7 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalFromDate } from '../../functions/core/instant';
 import type { RedrawReport } from '../../functions/core/report';
 import { weeksOf, wholeWeeksBefore } from '../../functions/core/report-window';
-import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell, shortInstant } from '../../cli/report-views';
+import { bar, bookingsTableLines, byLabLines, durationsCell, endedMissingCell, redrawRateCell, shortInstant } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
 import { cliRuns } from '../support/cli-runs';
 import { freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
@@ -136,6 +137,23 @@ describe('redraw-tracker report against npm start', () => {
     expect(JSON.parse(json.stdout)).toEqual(answer);
   });
 
+  it('prints the bookings by lab of that document (issue 85): after the by-lab table, as of the read, alone with --by bookings', async () => {
+    const answer = await report(from, to);
+    // The three redraws opened in the window at the flows' default lab; none booked (the flows book nothing).
+    expect(answer.bookings_by_lab?.map((row) => [row.lab, row.redraws, row.booked])).toEqual([['standin-lab', 3, 0], [null, 3, 0]]);
+    const before = Date.now();
+    const whole = await cli(['report', '--from', from, '--to', to]);
+    expect(whole).toMatchObject({ code: 0, stderr: '' });
+    const table = bookingsTableLines({ rows: answer.bookings_by_lab ?? [], readAt: new Date(before) }, createPrinter({ write: () => undefined }, {}));
+    expect(table.slice(2).map((line) => line.trim().split(/ {2,}/).slice(0, 3))).toEqual([['standin-lab', '3', '0 (0%)'], ['All labs', '3', '0 (0%)']]);
+    // The heading's time is the CLI's read, a moment after `before` (the minute may turn in between).
+    const rest = `\n${table.slice(1).join('\n')}\n`;
+    expect(whole.stdout).toMatch(new RegExp(`\n\n${escape(table[0]!).replace(escape(shortInstant(new Date(before).toISOString())), '[-0-9: ]+Z')}${escape(rest)}\nCloses by person`));
+    const alone = await cli(['report', '--from', from, '--to', to, '--by', 'bookings']);
+    expect(alone).toMatchObject({ code: 0, stderr: '' });
+    expect(alone.stdout.trimEnd().split('\n').slice(1)).toEqual([expect.stringMatching(/^Window: /), '', expect.stringMatching(/^Bookings by lab \(redraw follow-ups opened in the window, as of /), ...table.slice(1)]);
+  });
+
   it('reports the last 28 days without a window, the same default in the API and the CLI (CONTRACT §11): the follow-up opened 10 days ago is in it', async () => {
     const response = await fetch(`${tracker.url}/reports/redraws`);
     expect(response.status).toBe(200);
@@ -191,7 +209,7 @@ describe('redraw-tracker report against npm start', () => {
     // Through the binary: exit 2 reaching the shell, its line on the real stderr.
     const by = await bin(['report', '--by', 'site']);
     expect(by).toMatchObject({ code: 2, stdout: '' });
-    expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method), not "site"\n');
+    expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method) or bookings (the bookings by lab), not "site"\n');
     for (const output of outputs) expect(output).not.toContain(PHI_CANARY);
   });
 });

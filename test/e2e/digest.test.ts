@@ -68,6 +68,8 @@ describe('POST /local/digest', () => {
     // Beside the week before (nothing then: the redraw opened last week).
     expect(item.text).toContain('Last week 1 redraw opened (week before 0) and 0 closed (week before 0).');
     expect(item.text).toContain('1 is still open:');
+    // Issue 85: nobody booked the redraw, nor one the week before.
+    expect(item.text.split('\n')).toContain('Last week no booking was made for a redraw (week before 0).');
     expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due to be flagged \\d+ (days|h) ago, new\\)$`, 'm'));
     expect(item.text).toContain('The whole list: npx redraw-tracker follow-ups\n');
     // One line links to the console's worklist of what needs attention, on npm start's own URL.
@@ -82,10 +84,11 @@ describe('POST /local/digest', () => {
     expect(digest.time_zone).toBe(ZONE);
     expect(digest.report).toMatchObject({ opened: 1, open_now: 1 });
     expect(digest.overdue.map((item) => item.id)).toEqual([stuck.transactionId]);
-    expect(digest).toMatchObject({ console_link: `${tracker.url}/#/worklist?queue=attention` });
+    expect(digest).toMatchObject({ console_link: `${tracker.url}/#/worklist?queue=attention`, bookings: { booked: 0, median_days: null, week_before: 0 } });
     const chat = z.object({ item: z.object({ content: z.object({ title: z.string() }).loose(), metadata: z.object({ threadId: z.string(), eventType: z.string() }).loose() }).loose() }).parse((await call('/local/digest?format=chat', { method: 'POST' })).json).item;
     expect(chat.content.title).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/);
     expect(chat.metadata).toMatchObject({ threadId: 'redraw-tracker-weekly-digest-e2e', eventType: 'weekly_digest' });
+    expect((chat.content as { description?: string }).description?.split('\n')).toContain('Last week no booking was made for a redraw (week before 0).');
   });
 
   it('refuses a format it does not know, sending nothing', async () => {

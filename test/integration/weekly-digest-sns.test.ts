@@ -31,7 +31,17 @@ const REPORT: RedrawReport = quietReport({
     { lab: 'quest', method: 'walk_in_test', completed: 20, with_redraw: 1, redraw_rate: 5, ended_missing: 1, time_to_redraw_results_hours: { n: 1, p50: 50, p90: 50 }, failure_types: { internal_lab_failure: 1 } },
     { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 2, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 2 } },
   ],
+  // Issue 85: the redraws booked in the week (first bookings), 50.4 hours from the offer at the median.
+  first_bookings: { n: 2, p50: 50.4, p90: 70 },
 });
+/** What the store answers: the report with its bookings by lab (one lab of 19 redraws, which the digest never names). */
+const ANSWERED: RedrawReport = {
+  ...REPORT,
+  bookings_by_lab: [
+    { lab: 'sonora_quest', redraws: 19, booked: 2, booked_here: 2, booked_then_drawn: 1, appointment_missed: 0, time_to_booking_hours: { n: 2, p50: 50.4, p90: 70 } },
+    { lab: null, redraws: 19, booked: 2, booked_here: 2, booked_then_drawn: 1, appointment_missed: 0, time_to_booking_hours: { n: 2, p50: 50.4, p90: 70 } },
+  ],
+};
 const OVERDUE: OverdueFollowUp[] = [{ id: 'tx-1', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T07:00:00.000000Z', opened_at: '2026-11-10T07:00:00.000000Z' }];
 
 let aws: AwsStandin;
@@ -55,7 +65,7 @@ function fixedReads() {
   const reads: DigestReads = {
     report: async ({ from, to }) => {
       asked.push({ from: from.toISOString(), to: to.toISOString() });
-      return REPORT;
+      return ANSWERED;
     },
     overdue: async ({ limit }) => OVERDUE.slice(0, limit),
     problems: async () => ({ attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } }),
@@ -104,6 +114,11 @@ describe('the weekly digest on SNS', () => {
     expect(message?.protocols?.email).toContain('Highest redraw rate (20 or more completed): quest walk_in_test, 5.0 per 100 (1 of 20; week before 5.0 per 100, 1 of 20).');
     expect(json.highest_redraw_rate).toEqual({ lab: 'quest', method: 'walk_in_test', completed: 20, with_redraw: 1, redraw_rate: 5, week_before: { completed: 20, with_redraw: 1, redraw_rate: 5 } });
     expect(json.week_before?.ended_missing).toEqual({ results_still_missing: 1, no_redraw: 2, redraw_failed: 0 });
+    // Issue 85: the redraws booked, beside the week before (the same report here); no lab named, in no format.
+    expect(message?.protocols?.email).toContain('\nLast week 2 redraws were booked (week before 2), median 2.1 days from the redraw offer to a booking.\n');
+    expect(json.bookings).toEqual({ booked: 2, median_days: 2.1, week_before: 2 });
+    expect(json.report).not.toHaveProperty('bookings_by_lab');
+    for (const text of [message?.message, message?.protocols?.email, message?.protocols?.https]) expect(text).not.toMatch(/sonora|Sonora/);
     expect(message?.protocols?.email).toContain('npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
     expect(JSON.parse(message?.protocols?.https ?? '{}')).toEqual(digestChat(json));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'weekly digest sent', fields: expect.objectContaining({ opened: 3, overdue: 1 }) }));

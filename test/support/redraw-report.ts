@@ -4,9 +4,9 @@
  * every time none), with the figures a test counts on top. For the CLI's
  * report tests, `redrawReport()`: a week with something in every count
  * (no by-lab rows, nothing ended missing), and BY_LAB, two labs and methods
- * as §11 orders them.
+ * as §11 orders them; BOOKINGS_BY_LAB, two labs' bookings and the row for all.
  */
-import type { ByLab, RedrawReport } from '../../functions/core/report';
+import type { BookingsByLab, ByLab, RedrawReport } from '../../functions/core/report';
 
 /** A quiet week, then `figures` over it. */
 export function quietReport(figures: Partial<RedrawReport> = {}): RedrawReport {
@@ -60,3 +60,15 @@ export function redrawReport(overrides: Partial<RedrawReport> = {}): RedrawRepor
     ...overrides,
   });
 }
+
+/**
+ * `bookings_by_lab` (CONTRACT §14 "The report") of two labs, then the row for
+ * all labs (lab null, last): quest's redraws mostly booked and drawn, one
+ * appointment missed; a lab without a known name (its code alone) with none
+ * booked.
+ */
+export const BOOKINGS_BY_LAB: BookingsByLab[] = [
+  { lab: 'quest', redraws: 12, booked: 9, booked_here: 8, booked_then_drawn: 6, appointment_missed: 1, time_to_booking_hours: { n: 9, p50: 20.5, p90: 70 } },
+  { lab: 'westlab', redraws: 3, booked: 0, booked_here: 0, booked_then_drawn: 0, appointment_missed: 0, time_to_booking_hours: { n: 0, p50: null, p90: null } },
+  { lab: null, redraws: 15, booked: 9, booked_here: 8, booked_then_drawn: 6, appointment_missed: 1, time_to_booking_hours: { n: 9, p50: 20.5, p90: 70 } },
+];

@@ -1,7 +1,7 @@
 /**
  * `report` (CONTRACT §11, issue 27 item 2) against a tiny HTTP server answering
  * the contract's document: the requests the command makes (one per week of the
- * chart), --json, --by lab, --format, colours on a terminal only, usage errors
+ * chart), --json, --by lab, --by bookings, --format, colours on a terminal only, usage errors
  * before any request and how the API's refusals are worded. How the report
  * reads, without a tracker: ./cli-report-views.test.ts.
  */
@@ -11,11 +11,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
-import { byLabLines } from '../../cli/report-views';
+import { bookingsTableLines, byLabLines } from '../../cli/report-views';
 import { canonicalFromDate } from '../../functions/core/instant';
 import type { RedrawReport } from '../../functions/core/report';
 import { parseReportWindow } from '../../functions/core/report-window';
-import { BY_LAB, redrawReport as report } from '../support/redraw-report';
+import { BOOKINGS_BY_LAB, BY_LAB, redrawReport as report } from '../support/redraw-report';
 
 const NOW = new Date('2026-11-23T15:00:00Z');
 const plain = createPrinter({ write: () => undefined }, {});
@@ -30,7 +30,7 @@ let trackerUrl = '';
 /** A report of the asked window whose counts say which week it is: opened is the day of month `from` falls on. */
 function answerFor(from: string, to: string): RedrawReport {
   const day = new Date(from).getUTCDate();
-  return report({ from, to, opened: day, closed: day % 5, ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 0 }, by_lab: BY_LAB });
+  return report({ from, to, opened: day, closed: day % 5, ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 0 }, by_lab: BY_LAB, bookings_by_lab: BOOKINGS_BY_LAB, first_bookings: { n: 4, p50: 30, p90: 60 } });
 }
 
 beforeAll(async () => {
@@ -144,7 +144,31 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     const run = await cli(['report', '--to', '2026-11-22']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('\n  ended without all their results  5 (2 incomplete after a redraw, 3 with no redraw possible, 0 redraw failed)\n\n');
-    expect(run.stdout).toContain(`\n${byLabLines({ by_lab: BY_LAB }, plain).join('\n')}\n\nCloses by person`);
+    // Then the bookings by lab (CONTRACT §14), as of the read (the CLI's clock when the answer came).
+    const bookings = bookingsTableLines({ rows: BOOKINGS_BY_LAB, readAt: NOW }, plain);
+    expect(bookings[0]).toContain('as of 2026-11-23 15:00Z;');
+    expect(run.stdout).toContain(`\n${byLabLines({ by_lab: BY_LAB }, plain).join('\n')}\n\n${bookings.join('\n')}\n\nCloses by person`);
+  });
+
+  it('prints only the bookings by lab with --by bookings, from one request; --json stays the document; a tracker without them says so', async () => {
+    const run = await cli(['report', '--to', '2026-11-22', '--by', 'bookings']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(asked).toEqual([windowOf(null, '2026-11-22')]);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Redraw report: bookings by lab on the local tracker at http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines.slice(1)).toEqual(['Window: 2026-10-26 00:00Z to 2026-11-23 00:00Z (28 days); days and weeks (Monday to Sunday) in UTC', '', ...bookingsTableLines({ rows: BOOKINGS_BY_LAB, readAt: NOW }, plain)]);
+    expect(run.stdout).not.toContain('By lab and method');
+    asked = [];
+    const json = await cli(['report', '--weeks', '2', '--by', 'bookings', '--json']);
+    expect(asked).toEqual([{ from: null, to: null, weeks: '2' }]);
+    expect(JSON.parse(json.stdout)).toEqual(answerFor('2026-11-09T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    // A tracker older than issue 85 sends no bookings_by_lab: the table says it is not counted.
+    const { bookings_by_lab: _rows, first_bookings: _first, ...older } = answerFor('2026-10-26T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z');
+    refusal = { status: 200, body: older };
+    expect((await cli(['report', '--by', 'bookings'])).stdout).toContain('\n  not counted by this tracker: it is older than this CLI (CONTRACT §14)\n');
+    // A row the CLI cannot read is the tracker's failure, named.
+    refusal = { status: 200, body: { ...older, bookings_by_lab: [{ ...BOOKINGS_BY_LAB[0], booked: 13 }] } };
+    expect(await cli(['report', '--by', 'bookings'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('without a valid bookings_by_lab[0].booked') });
   });
 
   it('takes --format json as --json: the document exactly as the API answers it; --format text is the default output', async () => {
@@ -196,6 +220,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     [['report', '--bogus']],
     [['report', '--by', 'site']],
     [['report', '--by', 'LAB']],
+    [['report', '--by', 'bookings', '--csv']],
     [['report', '--by', '']],
     [['report', '--by']],
     [['report', '--format', 'csv']],

@@ -35,6 +35,8 @@ const REPORT: RedrawReport = quietReport({
   // Issue 73: the people who closed the most (at most three named; a tie by handle).
   closes_by_person: [{ actor: 'j.doe', closed: 1 }, { actor: 'lab-ops', closed: 1 }], closes_counted_since: '2026-10-12T09:41:07.220000Z',
   attention_now: { redraw_failed: 1, results_still_missing: 1, no_redraw: 1 },
+  // Issue 85: the redraws booked last week (first bookings) and the hours from the offer to each.
+  first_bookings: { n: 7, p50: 33.6, p90: 70 },
 });
 
 const OVERDUE: OverdueFollowUp[] = [
@@ -59,7 +61,7 @@ const PROBLEMS = digestProblems([
   { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', opened_at: '2026-11-05T09:30:00.000000Z', order_id: '5c1a3f0e-7d2b-4e8a-9f61-00000000e002', stale: { reason: 'no_progress', since: '2026-11-20T06:12:00.000000Z', status_time: '2026-11-13T06:12:00.000000Z' }, attention: null },
   { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', opened_at: '2026-11-20T14:40:00.000000Z', order_id: 'b8e2d4c6-1f3a-4b5c-8d7e-00000000e001', stale: { reason: 'redraw_not_created', since: '2026-11-21T14:40:00.000000Z', status_time: '2026-11-20T14:40:00.000000Z' }, attention: null },
 ]);
-/** The week before: fewer opened, fewer closed, fewer ended without their results, quest's walk-in tests redrawn less often. */
+/** The week before: fewer opened, fewer closed, fewer booked, fewer ended without their results, quest's walk-in tests redrawn less often. */
 const WEEK_BEFORE: RedrawReport = {
   ...REPORT,
   from: '2026-11-08T23:00:00.000000Z',
@@ -69,6 +71,7 @@ const WEEK_BEFORE: RedrawReport = {
   closed_by_people: 1,
   closed_by_tracker: 5,
   ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 1 },
+  first_bookings: { n: 5, p50: 40, p90: 90 },
   by_lab: [
     { lab: 'quest', method: 'walk_in_test', completed: 90, with_redraw: 6, redraw_rate: 6.7, ended_missing: 1, time_to_redraw_results_hours: { n: 5, p50: 90, p90: 150 }, failure_types: { quantity_not_sufficient_failure: 3 } },
     { lab: 'labcorp', method: 'walk_in_test', completed: 58, with_redraw: 2, redraw_rate: 3.4, ended_missing: 1, time_to_redraw_results_hours: { n: 2, p50: 75, p90: 100 }, failure_types: {} },
@@ -96,5 +99,14 @@ describe('docs/digest.md', () => {
     );
     const rendered = `Subject: ${digest.subject}\n\n${digestEmail(digest)}`;
     expect(documented(), `docs/digest.md's block should read:\n${rendered}`).toBe(rendered);
+  });
+
+  it("lists the JSON's fields as the digest has them, in its order (issue 85's bookings among them)", () => {
+    const digest = weeklyDigest(digestWeek(NOW, 'Europe/Berlin'), REPORT, OVERDUE, { environment: 'prod', now: NOW }, { weekBefore: WEEK_BEFORE, problems: PROBLEMS });
+    const doc = readFileSync(`${PROJECT_ROOT}docs/digest.md`, 'utf8');
+    const list = /the JSON `\{"kind": "weekly_digest",([\s\S]*?)\}`/.exec(doc)?.[1];
+    expect(list, 'docs/digest.md lists the JSON\'s fields').toBeDefined();
+    expect(['kind', ...[...list!.matchAll(/"([a-z_]+)"/g)].map((match) => match[1])]).toEqual(Object.keys(digest));
+    expect(digest.bookings).toEqual({ booked: 7, median_days: 1.4, week_before: 5 });
   });
 });
