@@ -30,7 +30,7 @@ export function ownerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   if (!value) return undefined;
   if (!Owner.safeParse(value).success) {
     // Not quoted: whatever was typed there is not repeated.
-    throw usageError(`${OWNER_VARIABLE} must be an owner handle of 1-2048 letters, digits and ._@:/+=,- (no spaces): fix it or unset it`);
+    throw usageError(`${OWNER_VARIABLE} must be an owner handle: a letter or a digit, then letters, digits and ._@:/+=,- (1-2048 characters, no spaces): fix it or unset it`);
   }
   return value;
 }
@@ -49,7 +49,7 @@ export async function myOwner(context: Pick<CommandContext, 'deps' | 'globals'>,
   }
   const arn = await context.deps.aws.callerArn({ region: target.region, profile: context.globals.profile });
   if (!Owner.safeParse(arn).success) {
-    throw usageError(`--mine: your AWS identity ${arn} is not an owner handle the API accepts (1-2048 letters, digits and ._@:/+=,-): set ${OWNER_VARIABLE}, or use --owner <handle>`);
+    throw usageError(`--mine: your AWS identity ${arn} is not an owner handle the API accepts (a letter or a digit, then letters, digits and ._@:/+=,-): set ${OWNER_VARIABLE}, or use --owner <handle>`);
   }
   return arn;
 }

@@ -20,8 +20,8 @@ import type { AccessTokens } from './access-token';
 
 /** The actor of a request through `npm start` without an `x-redraw-actor` header. */
 export const LOCAL_ACTOR = 'local';
-/** An actor handle (the `x-redraw-actor` header): no spaces, no free text. */
-export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+=,-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+=,-'));
+/** An actor handle (the `x-redraw-actor` header): no spaces, no free text; it starts with a letter or a digit (CONTRACT §9). */
+export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+=,-]{0,199}$/, 'must start with a letter or a digit, then 1-200 letters, digits and ._@:/+=,-'));
 
 /** The path prefix of the console's JWT-authorized routes on AWS (CloudFront's `/api/*` behaviour reaches them unchanged). */
 export const CONSOLE_API_PREFIX = '/api';
@@ -128,7 +128,7 @@ export function actorOf(event: ActorEvent, source: ActorSource): ActorOutcome {
   const header = headerOf(event, 'x-redraw-actor');
   if (header === undefined) return { kind: 'ok', actor: LOCAL_ACTOR, groups: [], scopes: [] };
   const handle = ActorHandle.safeParse(header);
-  if (!handle.success) return { kind: 'refused', status: 400, code: 'invalid_request', message: 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+=,-' };
+  if (!handle.success) return { kind: 'refused', status: 400, code: 'invalid_request', message: 'x-redraw-actor: must be a handle that starts with a letter or a digit, then letters, digits and ._@:/+=,- (1-200 characters)' };
   if (isReservedActor(handle.data)) {
     return { kind: 'refused', status: 400, code: 'invalid_request', message: "x-redraw-actor: tracker, local, chat:... and user:... are the tracker's own actors; name yourself with a handle" };
   }

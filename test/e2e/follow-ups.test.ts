@@ -125,7 +125,8 @@ describe('follow-ups through npm start', () => {
     expect([missing.status, errorOf(missing).code]).toEqual([404, 'not_found']);
     const cases: [unknown, RegExp][] = [
       [{}, /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen, book, reschedule_booking, cancel_booking, record_booking$/],
-      [{ action: 'acknowledge', owner: 'two words' }, /^owner must be 1-2048 letters, digits and /],
+      [{ action: 'acknowledge', owner: 'two words' }, /^owner must be a letter or a digit, then letters, digits and /],
+      [{ action: 'acknowledge', owner: '=cmd' }, /^owner must be a letter or a digit, then letters, digits and /],
       [{ action: 'assign' }, /^owner must be .*\(null unassigns\)$/],
       [{ action: 'snooze', until: 'next week', reason: 'other' }, /^until must be an ISO 8601 date-time/],
       [{ action: 'snooze', until: new Date(Date.now() + 100 * DAY).toISOString(), reason: 'other' }, /^until must be at most 90 days ahead$/],

@@ -16,6 +16,7 @@ import { startCognitoStandin, type CognitoStandin } from '../support/cognito-sta
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
 import { openBareFollowUp } from '../support/open-follow-up';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 
 let table: TestTable;
 let cognito: CognitoStandin;
@@ -106,5 +107,35 @@ describe('acknowledge through the actions handler', () => {
       // assign still changes it, on purpose.
       expect(await post(id, { action: 'assign', owner: 'team.west' }, via), kind).toMatchObject({ status: 200, json: { follow_up: { owner: 'team.west', version: 3 } } });
     }
+  });
+});
+
+describe('a handle a person gives (CONTRACT §9: it starts with a letter or a digit)', () => {
+  it('refuses a new owner or an x-redraw-actor that starts otherwise (=cmd, +1555, @ops) with a 400 naming the rule, and writes nothing', async () => {
+    const id = await seed();
+    const before = await snapshot(id);
+    for (const owner of ['=cmd', '+1555', '@ops', '.hidden']) {
+      for (const body of [{ action: 'acknowledge', owner }, { action: 'assign', owner }]) {
+        const answer = await post(id, body, CALLERS.local);
+        expect(answer, owner).toEqual({ status: 400, json: { error: { code: 'invalid_request', message: expect.stringContaining('owner must be a letter or a digit, then letters, digits') } } });
+      }
+      const asActor = await post(id, { action: 'acknowledge' }, { local: owner });
+      expect(asActor.json.error?.message, owner).toMatch(/^x-redraw-actor: must be a handle that starts with a letter or a digit/);
+    }
+    expect(await snapshot(id)).toEqual(before);
+    // Letters and digits first are handles as before, an IAM ARN and a console user too.
+    expect((await post(id, { action: 'assign', owner: '1st-shift' }, CALLERS.local)).json.follow_up?.owner).toBe('1st-shift');
+    expect((await post(id, { action: 'assign', owner: ARN }, CALLERS.local)).json.follow_up?.owner).toBe(ARN);
+  });
+
+  it('keeps an owner stored before the rule: the follow-up is worked and listed as before, its owner untouched', async () => {
+    const id = await seed();
+    const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+    // Written as an older version took it (the rule holds new handles only).
+    expect(await writeStoredFollowUp(table.db, table.tableName, stored, { ...stored, followUp: { ...stored.followUp, owner: '@ops', state: 'acknowledged' } }, [], new Date())).toBe('written');
+    const snoozed = await post(id, { action: 'snooze', until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'patient_requested' }, CALLERS.local);
+    expect(snoozed.json.follow_up).toMatchObject({ owner: '@ops', state: 'snoozed' });
+    const closed = await post(id, { action: 'close', disposition: 'patient_declined' }, CALLERS.local);
+    expect(closed.json.follow_up).toMatchObject({ owner: '@ops', state: 'closed' });
   });
 });

@@ -64,7 +64,8 @@ describe('follow-up actions without a table', () => {
       [httpEvent({ body: '[]' }), /must be a JSON object/],
       [httpEvent({ body: '{"action":"Jane Doe"}' }), /^action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen, book, reschedule_booking, cancel_booking, record_booking$/],
       [httpEvent({ body: '{"action":"record_contact","channel":"Jane Doe","outcome":"reached"}' }), /^channel must be one of phone, sms, email, letter, other$/],
-      [httpEvent({ body: '{"action":"assign","owner":"Jane Doe"}' }), /^owner must be 1-2048 letters, digits and \._@:\/\+=,- \(null unassigns\)$/],
+      [httpEvent({ body: '{"action":"assign","owner":"Jane Doe"}' }), /^owner must be a letter or a digit, then letters, digits and \._@:\/\+=,- \(1-2048 characters\) \(null unassigns\)$/],
+      [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': '@ops' } }), /^x-redraw-actor: must be a handle that starts with a letter or a digit/],
       [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],
       [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': 'a'.repeat(201) } }), /^x-redraw-actor: /],
       // The tracker's own actors (CONTRACT §9): nobody passes for the tracker, a chat channel or a console user.

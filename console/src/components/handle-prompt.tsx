@@ -29,7 +29,7 @@ export function HandlePrompt({ api, current, onChosen, onCancel }: { api: Api; c
   const submit = (event: Event) => {
     event.preventDefault();
     const handle = value.trim();
-    const wrong = checkHandle(handle);
+    const wrong = checkHandle(handle, { given: true });
     setProblem(wrong);
     if (wrong === null) onChosen(handle);
     else window.setTimeout(() => document.getElementById('error-summary')?.focus(), 0);

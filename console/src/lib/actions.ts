@@ -80,7 +80,7 @@ export function actionBody(draft: ActionDraft, expectedVersion: number, now: Dat
     case 'acknowledge':
       if (draft.owner) {
         // On AWS owners are signed-in people (`user:<username>`), as in assign.
-        const problem = checkHandle(draft.owner, { allowReserved: draft.owner.startsWith('user:') });
+        const problem = checkHandle(draft.owner, { allowReserved: draft.owner.startsWith('user:'), given: true });
         if (problem) errors.push({ field: 'owner', message: problem });
         else body.owner = draft.owner;
       }
@@ -89,7 +89,7 @@ export function actionBody(draft: ActionDraft, expectedVersion: number, now: Dat
       const owner = draft.owner ?? '';
       if (owner === '') body.owner = null;
       else {
-        const problem = checkHandle(owner, { allowReserved: owner.startsWith('user:') });
+        const problem = checkHandle(owner, { allowReserved: owner.startsWith('user:'), given: true });
         if (problem) errors.push({ field: 'owner', message: problem });
         else body.owner = owner;
       }

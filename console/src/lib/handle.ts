@@ -16,11 +16,15 @@ export function isReservedHandle(handle: string): boolean {
  * What is wrong with a handle, in words, or null when it is fine. Reserved names
  * are refused as your own handle; as an owner filter (a follow-up the tracker
  * owns never exists, but a `user:` owner does in AWS) they may be allowed.
+ * `given`: a handle a person gives (their own, a new owner), held to CONTRACT
+ * §9's first character too.
  */
-export function checkHandle(handle: string, options: { allowReserved?: boolean } = {}): string | null {
+export function checkHandle(handle: string, options: { allowReserved?: boolean; given?: boolean } = {}): string | null {
   if (handle.length === 0) return 'Enter a handle';
   if (handle.length > 200) return 'A handle has at most 200 characters';
   if (!HANDLE_PATTERN.test(handle)) return 'A handle may have only letters, digits and . _ @ : / + = , -';
+  // One a person gives (their own, an owner) starts with a letter or a digit (CONTRACT §9); a filter still finds an older owner.
+  if (options.given === true && !/^[A-Za-z0-9]/.test(handle)) return 'A handle starts with a letter or a digit';
   if (!options.allowReserved && isReservedHandle(handle)) return `"${handle}" is kept for the tracker itself: choose another handle (not tracker, local, chat:… or user:…)`;
   return null;
 }

@@ -19,10 +19,18 @@ const DAY_MS = 86_400_000;
 export const MAX_OWNER_LENGTH = 2048;
 /** The characters of a handle, an actor or an IAM ARN (IAM names add `=` and `,`): no spaces, no free text. */
 export const HANDLE_CHARACTERS = 'A-Za-z0-9._@:/+=,-';
+/**
+ * A handle a person gives starts with a letter or a digit (CONTRACT §9): `=cmd`,
+ * `+1555` or `@ops` would read as a formula or a mention in a spreadsheet or a
+ * chat. Owners stored before the rule are kept; only a new one is held to it.
+ */
+export const HANDLE_START = 'A-Za-z0-9';
+/** What a handle a person gives may be, as a 400 says it. */
+export const OWNER_RULE = `a letter or a digit, then letters, digits and ._@:/+=,- (1-${MAX_OWNER_LENGTH} characters)`;
 /** A person's or a team's handle, or any actor (an IAM ARN, `user:<name>`, `chat:<channel>`): no spaces, no free text. */
 export const Owner = z
   .string()
-  .check(z.minLength(1), z.maxLength(MAX_OWNER_LENGTH), z.regex(new RegExp(`^[${HANDLE_CHARACTERS}]+$`), `must be 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`));
+  .check(z.minLength(1), z.maxLength(MAX_OWNER_LENGTH), z.regex(new RegExp(`^[${HANDLE_START}][${HANDLE_CHARACTERS}]*$`), `must be ${OWNER_RULE}`));
 /** A ticket id or URL in the team's own system (CONTRACT §9). */
 const Reference = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._:/#?=&-]+$/, 'may hold only A-Za-z0-9._:/#?=&-'));
 const Common = {
@@ -52,7 +60,7 @@ export const ACTION_NAMES: readonly ActionName[] = ActionBody._zod.def.options.f
 
 /** What a field of an action's body may hold, as a 400 says it: the field's name and what is allowed, never what was sent. */
 function fieldRule(field: string, action: unknown): string {
-  const handle = `1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`;
+  const handle = OWNER_RULE;
   const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
   switch (field) {
     case 'action':

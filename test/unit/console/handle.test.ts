@@ -10,6 +10,15 @@ describe('the handle a person types', () => {
     expect(checkHandle('x'.repeat(201))).toMatch(/at most 200/);
   });
 
+  it('holds a handle a person gives to a letter or a digit first (CONTRACT §9), and a filter still finds an older owner', () => {
+    for (const handle of ['=cmd', '+1555', '@ops', '.x']) {
+      expect(checkHandle(handle, { given: true }), handle).toBe('A handle starts with a letter or a digit');
+      expect(checkHandle(handle), handle).toBeNull();
+    }
+    expect(checkHandle('1st-shift', { given: true })).toBeNull();
+    expect(checkHandle('user:maria', { allowReserved: true, given: true })).toBeNull();
+  });
+
   it('refuses the names the tracker keeps for itself, saying why', () => {
     for (const reserved of ['tracker', 'local', 'chat:C123', 'user:ana']) {
       expect(isReservedHandle(reserved)).toBe(true);

@@ -13,7 +13,7 @@ describe('action bodies', () => {
     expect(parseAction({ action: 'unsnooze', until: '2026-03-12T12:00:00Z' }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: unsnooze takes only action, expected_version, reference' });
     expect(parseAction({ action: 'reopen', 'Jane Doe 1970-01-01': true }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: reopen takes only action, expected_version, reference' });
     // Each refusal names the field and says what it may hold, in the tracker's words (never zod's, never the value sent).
-    const HANDLE = '1-2048 letters, digits and ._@:/+=,-';
+    const HANDLE = 'a letter or a digit, then letters, digits and ._@:/+=,- (1-2048 characters)';
     const cases: [unknown, string][] = [
       [{ action: 'close', disposition: 'cured' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other'],
       [{ action: 'close' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other'],
@@ -24,6 +24,10 @@ describe('action bodies', () => {
       [{ action: 'assign', owner: 'Jane Doe' }, `owner must be ${HANDLE} (null unassigns)`],
       [{ action: 'assign' }, `owner must be ${HANDLE} (null unassigns)`],
       [{ action: 'acknowledge', owner: 'x'.repeat(2049) }, `owner must be ${HANDLE}`],
+      // A handle a person gives starts with a letter or a digit (CONTRACT §9): no formula, no mention.
+      [{ action: 'assign', owner: '=cmd' }, `owner must be ${HANDLE} (null unassigns)`],
+      [{ action: 'acknowledge', owner: '+1555' }, `owner must be ${HANDLE}`],
+      [{ action: 'acknowledge', owner: '@ops' }, `owner must be ${HANDLE}`],
       [{ action: 'acknowledge', expected_version: '3' }, "expected_version must be a whole number of 1 or more (the follow-up's version)"],
       [{ action: 'acknowledge', expected_version: 0 }, "expected_version must be a whole number of 1 or more (the follow-up's version)"],
       [{ action: 'reopen', reference: 'TICKET 12' }, 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-'],
