@@ -151,7 +151,7 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     expect(await page.locator('#take-it').count()).toBe(0);
   });
 
-  it('lists its shortcuts on ?, goes to the find box on /, never acts while typing, and closes a form on Escape; axe at 390x844', async () => {
+  it('lists its shortcuts on ? (closed by ? or Escape), goes to the find box on /, never acts while typing, and closes a form on Escape; axe at 390x844', async () => {
     const id = (await openQueue()).find((item) => item.state !== 'closed')!.id;
     const page = await signedIn('lou.v', `#/follow-ups/${id}?queue=open`, { width: 390, height: 844 });
     await shown(page, id);
@@ -163,6 +163,11 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     await expectNoAxeViolations(page, 'shortcuts help, 390x844');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.keyboard.press('?');
+    await help.waitFor({ state: 'detached' });
+    // Escape closes it too (issue 84 item 8).
+    await page.keyboard.press('?');
+    await help.waitFor();
+    await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
 
     await page.keyboard.press('/');

@@ -210,6 +210,11 @@ describe('the worklist', () => {
     await expectNoAxeViolations(page, 'worklist with the shortcut help');
     // / goes to the find box (as on the follow-up page), and the help says so.
     await page.getByRole('region', { name: 'Keyboard shortcuts' }).getByText('find by id').waitFor();
+    // Escape closes the help (issue 84 item 8); ? shows it again.
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
+    await page.keyboard.press('?');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
     await page.locator('body').focus();
     await page.keyboard.press('/');
     expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');

@@ -57,6 +57,10 @@ export function useFollowUpKeys(keys: FollowUpKeys, books = false): FollowUpShor
       if (key === '?') {
         setHelp((shown) => !shown);
         acted = true;
+      } else if (key === 'Escape' && help) {
+        // Escape closes the help, as it closes a form (issue 84 item 8).
+        setHelp(false);
+        acted = true;
       } else if (key === '/') acted = focusFind();
       else if (PAGE_KEYS.includes(key)) acted = keys[key as PageKey]();
       if (acted) event.preventDefault();

@@ -84,6 +84,9 @@ export function useShortcuts(acknowledge: (id: string | undefined) => boolean, s
       } else if (event.key === '?') {
         setHelp((shown) => !shown);
         event.preventDefault();
+      } else if (event.key === 'Escape') {
+        // Escape closes the help (issue 84 item 8); with the help closed it changes nothing.
+        setHelp(false);
       } else if (event.key === 'a') {
         if (acknowledge(focusedRowId())) event.preventDefault();
       } else if (event.key === '/') {
