@@ -24,11 +24,16 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, releaseWorkerChromium, workerChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { durationsCell } from '../../cli/report-views';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { percentNumber, wilsonInterval } from '../../console/src/report/wilson';
 import { runCliInProcess } from '../support/cli-in-process';
 import { parseCsv } from '../support/csv-parse';
@@ -221,15 +226,25 @@ async function startReportStandin(): Promise<{ url: string; server: Server }> {
 beforeAllOrFailEach(async () => {
   [tracker, browser, reportStandin] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), workerChromium(), startReportStandin()]);
   await postOwnFollowUps();
-  // One follow-up owned by a handle a spreadsheet would run.
+  // One follow-up owned by a handle a spreadsheet would run: stored before CONTRACT §9's rule (a handle a person gives
+  // starts with a letter or a digit, so the API refuses it now), kept as it was and escaped in the file.
   const first = (await (await fetch(`${tracker.url}/follow-ups?queue=unassigned&limit=1`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { items: { id: string }[] };
-  const assigned = await fetch(`${tracker.url}/follow-ups/${first.items[0]!.id}/actions`, {
-    method: 'POST',
-    headers: { 'x-redraw-actor': HANDLE, 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'assign', owner: FORMULA_HANDLE }),
-  });
-  expect(assigned.status).toBe(200);
+  await storeOwnerAsBefore(first.items[0]!.id, FORMULA_HANDLE);
 }, 300_000);
+
+/** Writes `owner` onto follow-up `id` in npm start's table, as a version before the handle rule did (the API refuses it now). */
+async function storeOwnerAsBefore(id: string, owner: string): Promise<void> {
+  const endpoint = /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.tracker.stdout())?.[1];
+  if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${tracker.tracker.stdout()}`);
+  const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
+  try {
+    const db = documentTable(documentClientOf(client));
+    const stored = (await getFollowUp(db, 'redraw-tracker', id, new Date()))!;
+    expect(await writeStoredFollowUp(db, 'redraw-tracker', stored, { ...stored, followUp: { ...stored.followUp, owner, state: 'acknowledged' } }, [], new Date())).toBe('written');
+  } finally {
+    client.destroy();
+  }
+}
 
 afterEach(async () => {
   for (const guarded of opened.splice(0)) {
