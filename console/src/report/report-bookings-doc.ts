@@ -5,6 +5,7 @@
  * them (an empty list, no first bookings). Their figures are as of the read:
  * the page says when it read them. Pure: no DOM.
  */
+import { CODE, count, durations, isRecord, type Fields } from './doc-fields';
 import type { Durations } from './report-words';
 
 /** One lab's bookings over the redraws opened in the window, as of the read; `lab` null: all labs (the last row). */
@@ -22,22 +23,6 @@ export interface ReportBookings {
   bookings_by_lab: BookingsRow[];
   /** First bookings made in the window and the hours from the offer to each; null from an older tracker. */
   first_bookings: Durations | null;
-}
-
-const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-type Fields = Record<string, unknown>;
-const isRecord = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const count = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null);
-
-function durations(value: unknown): Durations | null {
-  if (!isRecord(value)) return null;
-  const n = count(value.n);
-  const p = (x: unknown) => (x === null ? null : typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-  const p50 = p(value.p50);
-  const p90 = p(value.p90);
-  if (n === null || p50 === undefined || p90 === undefined) return null;
-  return { n, p50, p90 };
 }
 
 const COUNTS = ['redraws', 'booked', 'booked_here', 'booked_then_drawn', 'appointment_missed'] as const;

@@ -7,6 +7,7 @@
  */
 import { HANDLE_PATTERN } from '../lib/handle';
 import { readReportBookings, type ReportBookings } from './report-bookings-doc';
+import { CODE, count, durations, isRecord } from './doc-fields';
 import type { Durations } from './report-words';
 
 /** The report as the console reads it; its booking fields (CONTRACT §14) in report-bookings-doc.ts. */
@@ -64,33 +65,6 @@ export interface ByLabRow {
   time_to_redraw_results_hours: Durations;
   /** Failure type code -> count. */
   failure_types: Record<string, number>;
-}
-
-/**
- * An operational code (a lab slug, a collection method, a failure type): the
- * lab slug's character set (CONTRACT §11), underscores and hyphens allowed.
- * Anything else is refused rather than shown: the console shows no free text.
- */
-const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-type Fields = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function count(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
-}
-
-function durations(value: unknown): Durations | null {
-  if (!isRecord(value)) return null;
-  const n = count(value.n);
-  const p = (x: unknown) => (x === null ? null : typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-  const p50 = p(value.p50);
-  const p90 = p(value.p90);
-  if (n === null || p50 === undefined || p90 === undefined) return null;
-  return { n, p50, p90 };
 }
 
 /** The report in `body`, or the name of the first field that is missing or wrong. */
