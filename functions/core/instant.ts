@@ -38,3 +38,8 @@ export function instantMillis(value: string): number {
 export function canonicalFromDate(date: Date): string {
   return `${date.toISOString().slice(0, 23)}000Z`;
 }
+
+/** Hours from `from` to `to` (canonical instants), to the hundredth, never negative. */
+export function hoursBetween(from: string, to: string): number {
+  return Math.max(0, Math.round(((instantMillis(to) - instantMillis(from)) / 3_600_000) * 100) / 100);
+}

@@ -10,7 +10,7 @@
  * (its opened row is written again, which re-marks that hour's units). First
  * bookings by their own time (`first_bookings`) are the digest's line.
  */
-import { instantMillis } from './instant';
+import { hoursBetween } from './instant';
 import { addBookingCounts, EMPTY_SPREAD, emptyBookingCounts, spreadOf, type BookingCounts } from './report-counts';
 
 /** A redraw follow-up's bookings as its opened tally carries them (ids, times and codes only). */
@@ -174,14 +174,9 @@ export function bookingTallyOf(facts: BookingFacts | null | undefined, openedAt:
   if (facts == null || !facts.redraw) return null;
   return {
     lab: facts.lab,
-    booked_hours: facts.firstAt === null ? null : hoursFrom(facts.offeredAt ?? openedAt, facts.firstAt),
+    booked_hours: facts.firstAt === null ? null : hoursBetween(facts.offeredAt ?? openedAt, facts.firstAt),
     here: facts.firstHere,
     drawn: facts.firstAt !== null && facts.drawnAt !== null && facts.drawnAt > facts.firstAt,
     missed: facts.missed,
   };
-}
-
-/** Hours from `from` to `to` (canonical instants), to the hundredth, never negative (as report-tallies' hoursBetween). */
-function hoursFrom(from: string, to: string): number {
-  return Math.max(0, Math.round(((instantMillis(to) - instantMillis(from)) / 3_600_000) * 100) / 100);
 }

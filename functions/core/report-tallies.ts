@@ -5,11 +5,9 @@
  * and the counts a set of them adds up to (core/report-counts.ts).
  */
 import { TRACKER_ACTOR } from './follow-up/history';
-import { instantMillis } from './instant';
+import { hoursBetween } from './instant';
 import { bookingCountsOf, bookingTallyOf, type BookingFacts, type BookingTally } from './report-bookings';
 import { addReportCounts, EMPTY_SPREAD, emptyCounts, emptyLabCounts, labKey, spreadOf, type EndedMissing, type LabCounts, type ReportCounts } from './report-counts';
-
-const HOUR_MS = 3_600_000;
 
 /**
  * What one follow-up or one transaction contributes to reports, as a function of
@@ -219,9 +217,4 @@ function countsOfTally(tally: Tally): ReportCounts {
     case 'failures':
       return { ...counts, by_lab: { [labAndMethod(tally.lab, tally.method)]: { ...emptyLabCounts(), failure_types: { ...tally.failure_types } } } };
   }
-}
-
-/** Hours from `from` to `to` (canonical instants), to the hundredth, never negative. */
-export function hoursBetween(from: string, to: string): number {
-  return Math.max(0, Math.round(((instantMillis(to) - instantMillis(from)) / HOUR_MS) * 100) / 100);
 }

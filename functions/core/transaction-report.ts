@@ -6,7 +6,8 @@
  * a transaction the same way.
  */
 import { followUpSituation, hadRedraw, type RedrawMember } from './follow-up/situation';
-import { hoursBetween, type TalliedTransaction } from './report-tallies';
+import { hoursBetween } from './instant';
+import type { TalliedTransaction } from './report-tallies';
 import { ENDED_MISSING, type EndedMissing } from './report-counts';
 import type { TransactionStatus } from './transaction-status';
 
