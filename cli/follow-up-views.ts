@@ -148,6 +148,8 @@ function situationLines(fhir: FhirView, situation: EhrSituation, now: Date, out:
       return [`In the EHR: up to date, ${confirmed}`];
     case 'sending':
       return [`In the EHR: sending the change of ${when(situation.at, now)}; ${confirmed}`];
+    case 'retrying':
+      return [`In the EHR: ${out.style('yellow', 'sending failed')}; next try ${when(situation.at!, now)} (${confirmed})`];
     case 'waiting':
       return [`In the EHR: ${out.style('yellow', `not yet confirmed since ${when(situation.at, now)}`)}; sent again automatically (${confirmed})`];
     case 'unknown':

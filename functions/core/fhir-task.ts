@@ -22,6 +22,7 @@ import { consoleFollowUpLink } from './console-link';
 import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './fhir-task-words';
 import { canonicalJson } from './canonical-json';
 import { instantMillis } from './instant';
+import { shownNextTry } from './fhir-retry';
 import type { FollowUp } from './follow-up/states';
 
 /**
@@ -405,6 +406,8 @@ export interface FhirView {
   tracker_change: TrackerChangeView | null;
   /** Null unless the state needs a person. */
   held: FhirHeldView | null;
+  /** While `behind` after a failed try: when the Task is tried again (core/fhir-retry.ts); else null. */
+  next_try_at: string | null;
 }
 
 /** What the confirmation record says, as far as the follow-up's `fhir` view needs it. */
@@ -431,6 +434,8 @@ export interface ConfirmationFacts {
   conflictVersion?: number | null;
   /** The Task version a hold was read at (the newest version its read met; the held change may be an earlier one's). Absent or null: the held change's own. */
   heldVersionId?: string | null;
+  /** When the Task is tried again after its last failed try (store/fhir-records.ts noteNextTry). Absent or null: none recorded. */
+  nextTryAt?: string | null;
 }
 
 /**
@@ -450,9 +455,16 @@ export function heldTaskVersion(confirmation: Pick<ConfirmationFacts, 'ehrChange
  * holds in FHIR_STATES' order: its Task deleted in the EHR, a conflict with
  * work done there (until the follow-up's next version), changed there (held
  * until a person's action), refused at the follow-up's current digest, behind
- * it, or current; with the newest change read from the EHR.
+ * it, or current; with the newest change read from the EHR. `now`: when the
+ * page reads it, to show a next try that has passed as the next tick.
  */
-export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest: string, baseUrl: string | null, currentVersion: number | null = null): FhirView | null {
+export function fhirViewOf(
+  confirmation: ConfirmationFacts | null,
+  currentDigest: string,
+  baseUrl: string | null,
+  currentVersion: number | null = null,
+  now: Date | null = null,
+): FhirView | null {
   if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
   const conflict = (confirmation.conflictVersion ?? null) !== null && confirmation.conflictVersion === currentVersion;
   const state: FhirState =
@@ -478,5 +490,6 @@ export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest
     ehr_change: confirmation.ehrChange ?? null,
     tracker_change: confirmation.trackerChange ?? null,
     held,
+    next_try_at: state !== 'behind' ? null : now === null ? (confirmation.nextTryAt ?? null) : shownNextTry(confirmation.nextTryAt ?? null, now),
   };
 }

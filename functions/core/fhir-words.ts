@@ -20,6 +20,8 @@ export interface FhirAnswer {
   ehr_change?: { at: string; actor: string; fhir_version_id?: string | null; actions: readonly string[]; applied: boolean; why: string | null } | null;
   tracker_change?: { at: string; actor: string; action: string } | null;
   held?: { at: string; status: number | null; codes: readonly string[] } | null;
+  /** While behind after a failed try: when the tracker tries again (absent before issue 84). */
+  next_try_at?: string | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export const SENDING_WINDOW_MS = 2 * 60_000;
 /** The states that need a person (the notice on the page's first screen, two lines in the CLI). */
 export const NEEDS_PERSON: readonly string[] = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused'];
 
-export type EhrSituationKind = 'current' | 'sending' | 'waiting' | 'refused' | 'changed_in_ehr' | 'deleted_in_ehr' | 'conflict' | 'unknown';
+export type EhrSituationKind = 'current' | 'sending' | 'retrying' | 'waiting' | 'refused' | 'changed_in_ehr' | 'deleted_in_ehr' | 'conflict' | 'unknown';
 
 export interface EhrSituation {
   kind: EhrSituationKind;
@@ -109,6 +111,8 @@ function unconfirmedChangeAt(fhir: FhirAnswer, history: readonly { at: string }[
 function behindSituation(fhir: FhirAnswer, history: readonly { at: string }[], now: Date): EhrSituation {
   const changedAt = unconfirmedChangeAt(fhir, history);
   const base = { needsPerson: false, who: null, why: null, todo: null };
+  // A try failed (the server down, or this Task failing): no write is in flight, and the next try has a time.
+  if ((fhir.next_try_at ?? null) !== null) return { ...base, kind: 'retrying', what: 'Sending to the EHR failed', at: fhir.next_try_at!, short: 'tried again automatically' };
   if (changedAt !== null && now.getTime() - Date.parse(changedAt) < SENDING_WINDOW_MS) {
     return { ...base, kind: 'sending', what: 'Sending to the EHR…', at: changedAt, short: 'sending the latest change' };
   }

@@ -18,10 +18,16 @@
  *    time allows, else the batch ends without a failure and the sweep sends
  *    what is pending. A throw (DynamoDB failing under it) fails the batch for
  *    Lambda's retry, bisected: the pending records are written first.
+ * 3. A follow-up left unsent by an outage gets its next try noted for its page
+ *    (the writer's retry tick, fhir-writer/pending-run.ts); a batch whose Tasks
+ *    the server all took shows the server answers: the pending ones are sent now.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { followUpChanges, markBehind } from './intake';
+import { followUpChanges, markBehind, type BehindChange } from './intake';
+import { sendPendingAfterAnswer } from './pending-run';
+import { nextTryAfterOutage } from '../core/fhir-retry';
+import { noteNextTry } from '../store/fhir-records';
 import { recordOutcome } from '../fhir-sync/outcomes';
 import { syncFollowUp } from '../fhir-sync/sync';
 import type { EhrSettings } from '../fhir-sync/ehr-work';
@@ -64,22 +70,31 @@ export function createFhirWriterHandler(deps: FhirWriterDeps) {
         recordOutcome(deps.logger, deps.metrics, id, outcome);
         if (outcome.kind === 'unauthorized') return { batchItemFailures: [] };
         if (outcome.kind === 'unavailable') {
-          if (!outcome.throttled) return failedFrom(left, outcome.reason);
+          if (!outcome.throttled) return failedFrom(await noted(left, outcome.retryAfterMs), outcome.reason);
           const wait = outcome.retryAfterMs;
-          // Waited for when it fits the time left (then the same follow-up again), else the sweep's: never dead-lettered.
-          if (wait === null || context.getRemainingTimeInMillis() - wait < WRITER_RESERVE_MS) return leftToSweep(left);
+          // Waited for when it fits the time left (then the same follow-up again), else the retry's: never dead-lettered.
+          if (wait === null || context.getRemainingTimeInMillis() - wait < WRITER_RESERVE_MS) return leftToSweep(await noted(left, wait));
           await (deps.pause ?? sleep)(wait);
           continue;
         }
         index += 1;
       }
+      // Every Task of the batch answered: the server is up, and what waits from an outage goes now.
+      if (behind.length > 0) await sendPendingAfterAnswer({ sync, logger: deps.logger, metrics: deps.metrics }, { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: WRITER_RESERVE_MS });
       return { batchItemFailures: [] };
     } finally {
       deps.metrics.publishStoredMetrics();
     }
   };
 
-  /** A throttled server: what is left stays pending for the sweep, and the batch is done (no retry, no dead-letter queue). */
+  /** The next try of each follow-up left unsent by an outage, noted for its page (the retry tick's, or after Retry-After). */
+  async function noted(left: BehindChange[], retryAfterMs: number | null): Promise<BehindChange[]> {
+    const next = nextTryAfterOutage(now(), retryAfterMs);
+    for (const change of left) await noteNextTry(deps.db, deps.tableName, change.stored.followUp.id, deps.baseUrl, next);
+    return left;
+  }
+
+  /** A throttled server: what is left stays pending for the retry and the sweep, and the batch is done (no retry, no dead-letter queue). */
   function leftToSweep(left: readonly unknown[]): DynamoDBBatchResponse {
     deps.logger.warn('FHIR server throttles: Tasks left pending for the sweep', { follow_ups: left.length });
     return { batchItemFailures: [] };

@@ -2,7 +2,9 @@
  * Lambda entry of the FHIR writer (CONTRACT §13): the table's stream, filtered
  * by its mapping to follow-up items, with ReportBatchItemFailures; and its
  * schedule (an EventBridge scheduled event, `source: aws.events`), which runs
- * one poll for work done in the EHR (fhir-writer/poll.ts); and its notices
+ * one poll for work done in the EHR (fhir-writer/poll.ts); its retry tick
+ * (a rule of its own with FHIR_RETRY_EVENT as input), which sends the pending
+ * Tasks (fhir-writer/retry.ts); and its notices
  * queue (SQS, `eventSource: aws:sqs`, ReportBatchItemFailures), fed by the
  * notifications route (fhir-writer/notices.ts). Wiring only:
  * configuration is checked once, at init (the stack creates this function
@@ -25,6 +27,8 @@ import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
 import { createFhirNoticeHandler, isQueueEvent } from './notices';
 import { createFhirPollHandler, isScheduledEvent } from './poll';
+import { isRetryEvent } from './pending-run';
+import { createFhirRetryHandler } from './retry';
 
 const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));
 const fhir = fhirConfigOf(config);
@@ -43,6 +47,7 @@ const shared = {
 const write = createFhirWriterHandler(shared);
 const poll = createFhirPollHandler({ ...shared, pollMax: fhir.pollMax });
 const notices = createFhirNoticeHandler({ ...shared, pollMax: fhir.pollMax });
+const retry = createFhirRetryHandler(shared);
 
-export const handler = async (event: DynamoDBStreamEvent | SQSEvent | { source: 'aws.events' }, context: Context) =>
-  isScheduledEvent(event) ? poll(event, context) : isQueueEvent(event) ? notices(event, context) : write(event, context);
+export const handler = async (event: DynamoDBStreamEvent | SQSEvent | { source: 'aws.events' } | { fhir: 'retry_pending' }, context: Context) =>
+  isRetryEvent(event) ? retry(event, context) : isScheduledEvent(event) ? poll(event, context) : isQueueEvent(event) ? notices(event, context) : write(event, context);

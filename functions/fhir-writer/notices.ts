@@ -26,6 +26,9 @@
  *   conditional claim in the poll's partition (store/fhir-poll.ts). With
  *   FHIR_EHR_ACTIONS=off nothing is polled, as on the schedule; a Task notice
  *   still brings the Task and its follow-up together, as the writer's read does.
+ * - A batch in which a notice's follow-up was brought to its Task shows the
+ *   server answers: the pending Tasks are sent now (fhir-writer/pending-run.ts),
+ *   within the time left. A notice that costs its read alone costs no more.
  * Each sync is logged and counted as the stream's are (fhir-sync/outcomes.ts);
  * FhirNoticesWorked counts the notices worked (not those left for a retry).
  */
@@ -41,6 +44,7 @@ import { claimNotifiedPoll } from '../store/fhir-poll';
 import { WRITER_RESERVE_MS } from './app';
 import { capNotices } from './notice-cap';
 import { createFhirPollHandler, type FhirPollDeps } from './poll';
+import { sendPendingAfterAnswer } from './pending-run';
 
 /** The consumer needs what the poll needs: the table, the server, the EHR settings, FHIR_POLL_MAX. */
 export type FhirNoticeDeps = FhirPollDeps;
@@ -59,8 +63,8 @@ interface Batch {
   polls: string[];
 }
 
-/** How one Task's (or the polls') notices ended: worked, left for SQS to deliver again, or the batch ends (401/403). */
-type Worked = 'worked' | 'retry' | 'unauthorized';
+/** How one Task's (or the polls') notices ended: worked (`synced`: its follow-up's write answered), left for SQS to deliver again, or the batch ends (401/403). */
+type Worked = 'worked' | 'synced' | 'retry' | 'unauthorized';
 
 /** What the handler's steps share: the deps, the order-safe write's, the poll's handler. */
 interface Worker {
@@ -94,6 +98,7 @@ async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): 
   if (batch.polls.length > 0 || capped.left > 0) groups.push([batch.polls, () => workPoll(worker, context)]);
   const failed: string[] = [...capped.failed];
   let worked = 0;
+  let synced = false;
   for (const [index, [messageIds, work]] of groups.entries()) {
     if (context.getRemainingTimeInMillis() < WRITER_RESERVE_MS) {
       const left = groups.slice(index).flatMap(([ids]) => ids);
@@ -104,6 +109,7 @@ async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): 
     const outcome = await guarded(worker, work);
     if (outcome === 'retry') failed.push(...messageIds);
     else worked += messageIds.length;
+    synced ||= outcome === 'synced';
     if (outcome === 'unauthorized') {
       // The same credentials would be refused for every other notice: the poll finds their work once they are fixed.
       logger.error('FHIR notices not worked: the credentials are refused (401/403), a configuration error', { notices: groups.slice(index + 1).flatMap(([ids]) => ids).length });
@@ -111,6 +117,7 @@ async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): 
     }
   }
   if (worked > 0) metrics.addMetric(FHIR_METRICS.noticesWorked, MetricUnit.Count, worked);
+  if (synced) await sendPendingAfterAnswer({ sync: worker.sync, logger, metrics }, { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: WRITER_RESERVE_MS });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
@@ -162,7 +169,7 @@ async function workTask(worker: Worker, taskId: string, deleteNotified: boolean)
       const outcome = await syncFollowUp(worker.sync, read.id);
       recordOutcome(logger, metrics, read.id, outcome);
       if (outcome.kind === 'unavailable') return 'retry';
-      return outcome.kind === 'unauthorized' ? 'unauthorized' : 'worked';
+      return outcome.kind === 'unauthorized' ? 'unauthorized' : 'synced';
     }
   }
 }

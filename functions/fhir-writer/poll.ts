@@ -12,7 +12,9 @@
  * (FhirPollLastUpdatedAhead) are counted and logged by ids and instant only.
  * 401/403 is a configuration error (FhirUnauthorized). With
  * FHIR_EHR_ACTIONS=off nothing is polled: the writer's own read before a
- * write finds the EHR's changes, as before.
+ * write finds the EHR's changes, as before. A run the server answered (it read
+ * a page) sends the pending Tasks now (fhir-writer/pending-run.ts): an outage
+ * heals at the first poll after it, as at the writer's retry tick.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -26,6 +28,7 @@ import { FHIR_METRICS } from '../shared/metric-names';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
 import { WRITER_RESERVE_MS } from './app';
+import { sendPendingAfterAnswer } from './pending-run';
 
 export interface FhirPollDeps {
   db: TableClient;
@@ -72,6 +75,10 @@ export function createFhirPollHandler(deps: FhirPollDeps) {
         },
       });
       report(deps, result);
+      // A search answered: the server is up, and what waits from an outage goes now.
+      if (result.kind === 'complete' || result.kind === 'cut' || result.kind === 'lost') {
+        await sendPendingAfterAnswer({ sync, logger: deps.logger, metrics: deps.metrics }, { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: WRITER_RESERVE_MS });
+      }
       return result;
     } finally {
       deps.metrics.publishStoredMetrics();

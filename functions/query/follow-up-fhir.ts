@@ -10,7 +10,8 @@ import { readConfirmation } from '../store/fhir-records';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import type { TableClient } from '../store/table-client';
 
-export async function fhirViewOfStored(db: TableClient, tableName: string, stored: StoredFollowUp, fhir: { baseUrl: string; systems: FhirSystems }): Promise<FhirView | null> {
+/** `now`: when the page reads it (a next try that has passed shows as the next tick, core/fhir-retry.ts). */
+export async function fhirViewOfStored(db: TableClient, tableName: string, stored: StoredFollowUp, fhir: { baseUrl: string; systems: FhirSystems }, now = new Date()): Promise<FhirView | null> {
   const confirmation = await readConfirmation(db, tableName, stored.followUp.id, fhir.baseUrl, false);
-  return fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl, stored.followUp.version);
+  return fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl, stored.followUp.version, now);
 }

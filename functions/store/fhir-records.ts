@@ -93,6 +93,7 @@ const C = {
   trackerChange: 'tc',
   conflictVersion: 'xv',
   heldVersionId: 'hvid',
+  nextTryAt: 'nt',
 } as const;
 
 /** `SET #ttl = :ttl` or `REMOVE #ttl` for an expiry (null: kept), as the part of an UpdateExpression, with its names and values. */
@@ -291,6 +292,7 @@ export async function readConfirmation(db: TableClient, tableName: string, id: s
     trackerChange: map<TrackerChangeView>(item[C.trackerChange]),
     conflictVersion: number(C.conflictVersion),
     heldVersionId: text(C.heldVersionId),
+    nextTryAt: text(C.nextTryAt),
     expiresAt: number(TABLE.ttlAttribute),
   };
 }
@@ -334,6 +336,24 @@ export async function writeConfirmation(db: TableClient, tableName: string, id: 
     ExpressionAttributeValues: { ':base': confirmation.baseUrl, ':opm': instantMillis(confirmation.openedAt), ':rev': confirmation.revision },
   });
   return outcome.written ? 'written' : 'stale';
+}
+
+/**
+ * Records on follow-up `id`'s confirmation for `baseUrl` when its Task is tried
+ * again after a failed try (CONTRACT §13: the follow-up page says when), read
+ * with the confirmation the page reads anyway. The next confirmation is written
+ * whole, without it. Nothing when there is none for this server (a Task never
+ * sent: the page has no `fhir` to show it in): the condition refuses, a value.
+ */
+export async function noteNextTry(db: TableClient, tableName: string, id: string, baseUrl: string, nextTryAt: Date): Promise<void> {
+  await db.update({
+    TableName: tableName,
+    Key: fhirKeys.confirmation(id),
+    UpdateExpression: 'SET #nt = :nt',
+    ConditionExpression: '#base = :base',
+    ExpressionAttributeNames: { '#base': C.baseUrl, '#nt': C.nextTryAt },
+    ExpressionAttributeValues: { ':base': baseUrl, ':nt': nextTryAt.toISOString() },
+  });
 }
 
 /**

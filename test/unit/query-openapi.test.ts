@@ -187,6 +187,11 @@ describe('docs/openapi.json', () => {
     ];
     expect(views.map((view) => view?.state)).toEqual(['current', 'behind', 'refused', 'changed_in_ehr', 'deleted_in_ehr']);
     for (const view of views) assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(view));
+    // Behind after a failed try: when the next try is (issue 84).
+    const retrying = fhirViewOf({ ...base, nextTryAt: '2026-03-10T12:01:30.000Z' }, 'd2', base.baseUrl);
+    expect(retrying?.next_try_at).toBe('2026-03-10T12:01:30.000Z');
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(retrying));
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...retrying, next_try_at: 'soon' }))).toThrow();
     // ehr_change and tracker_change as §13 gives them (a later issue fills them), in a conflict.
     const ehrChange = { at, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['close'], applied: false, why: 'invalid_transition' };
     const conflict = { ...views[3], state: 'conflict', ehr_change: ehrChange, tracker_change: { at, actor: 'kim.w', action: 'snooze' } };

@@ -23,6 +23,8 @@ export function ehrStatusWords(fhir: FhirStatus | null | undefined, history: Tim
       return `Up to date, confirmed ${at}`;
     case 'sending':
       return 'Sending to the EHR…';
+    case 'retrying':
+      return `Sending to the EHR failed; next try at ${at}`;
     case 'waiting':
       return `Not yet confirmed by the EHR since ${at}; sent again automatically`;
     case 'unknown':

@@ -63,6 +63,8 @@ export interface FhirStatus {
   tracker_change: { at: string; actor: string; action: string } | null;
   /** This implementation's extension: since when the tracker holds a state that needs a person and, for a refusal, the server's status and codes. */
   held: { at: string; status: number | null; codes: string[] } | null;
+  /** While behind after a failed try: when the tracker tries again (issue 84); absent or null otherwise. */
+  next_try_at?: string | null;
 }
 
 /** §13's states, in its order: when several hold, the first is answered. */
@@ -148,7 +150,7 @@ function fhirOf(value: unknown): FhirStatus | null {
   if (!isRecord(value) || !isString(value.confirmed_at) || typeof value.version !== 'number') return null;
   const state = FHIR_STATUS_STATES.find((known) => known === value.state);
   if (state === undefined) return null;
-  return { version: value.version, confirmed_at: value.confirmed_at, state, ehr_change: ehrChangeOf(value.ehr_change), tracker_change: trackerChangeOf(value.tracker_change), held: heldOf(value.held) };
+  return { version: value.version, confirmed_at: value.confirmed_at, state, ehr_change: ehrChangeOf(value.ehr_change), tracker_change: trackerChangeOf(value.tracker_change), held: heldOf(value.held), ...(isString(value.next_try_at) ? { next_try_at: value.next_try_at } : {}) };
 }
 
 /** GET /follow-ups/{id}: the follow-up, its history, where its Task stands in the EHR and how its redraw can be booked. */

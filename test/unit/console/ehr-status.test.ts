@@ -45,6 +45,15 @@ describe("a follow-up's Task in the EHR, in the Facts' words, for every state (C
     expect(ehrNoticeWords(fhir('behind'), [], LATER, 'UTC')).toBeNull();
   });
 
+  it('says a failed try and when the next one is, even within the window of a write in flight (issue 84)', () => {
+    const acted = '2026-11-14T08:59:00.000Z';
+    const failed = fhir('behind', { next_try_at: '2026-11-14T09:00:40.000Z' });
+    expect(ehrStatusWords(failed, history(acted), LATER, 'UTC')).toBe('Sending to the EHR failed; next try at 2026-11-14 09:00 UTC');
+    expect(ehrStatusWords(failed, history(acted), LATER, 'America/New_York')).toBe('Sending to the EHR failed; next try at 2026-11-14 04:00 EST (09:00 UTC)');
+    expect(ehrNoticeWords(failed, history(acted), LATER, 'UTC')).toBeNull();
+    expect(asFollowUpDetail({ follow_up: aFollowUp(), history: [], fhir: failed }).fhir?.next_try_at).toBe('2026-11-14T09:00:40.000Z');
+  });
+
   it('says a refusal, a change in the EHR, a deletion there and a change in both places, each with when', () => {
     expect(ehrStatusWords(refused, [], LATER, 'UTC')).toBe('Refused by the EHR’s FHIR server (2026-11-13 15:30 UTC): not sent again until the follow-up changes');
     expect(ehrStatusWords(fhir('changed_in_ehr'), [], LATER, 'UTC')).toBe('Changed by someone in the EHR (2026-11-13 15:30 UTC): not overwritten until your next action here');

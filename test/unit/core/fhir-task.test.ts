@@ -169,7 +169,7 @@ describe('fhirViewOf', () => {
     expect(fhirViewOf(confirmation, 'd4', 'http://other/fhir')).toBeNull();
   });
   it('says current, behind, refused, changed in the EHR or deleted there, the first that holds in the contract\'s order', () => {
-    expect(fhirViewOf(confirmation, 'd4', 'http://ehr/fhir')).toEqual({ version: 4, confirmed_at: '2026-11-02T00:00:00.000Z', state: 'current', ehr_change: null, tracker_change: null, held: null });
+    expect(fhirViewOf(confirmation, 'd4', 'http://ehr/fhir')).toEqual({ version: 4, confirmed_at: '2026-11-02T00:00:00.000Z', state: 'current', ehr_change: null, tracker_change: null, held: null, next_try_at: null });
     expect(fhirViewOf(confirmation, 'd5', 'http://ehr/fhir')!.state).toBe('behind');
     expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.state).toBe('refused');
     expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd6', 'http://ehr/fhir')!.state).toBe('behind');
@@ -182,6 +182,15 @@ describe('fhirViewOf', () => {
     expect(fhirViewOf(refused, 'd5', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-03T00:00:00.000Z', status: 422, codes: ['invalid'] });
     expect(fhirViewOf(refused, 'd6', 'http://ehr/fhir')!.held).toBeNull();
     expect(fhirViewOf({ ...confirmation, deletedInEhrVersion: 4, heldAt: '2026-11-04T00:00:00.000Z' }, 'd4', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-04T00:00:00.000Z', status: null, codes: [] });
+  });
+  it('says when a Task behind after a failed try is tried again, a passed one as the next tick; nothing once current or held', () => {
+    const failed = { ...confirmation, nextTryAt: '2026-11-05T10:01:00.000Z' };
+    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir')!.next_try_at).toBe('2026-11-05T10:01:00.000Z');
+    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:10.000Z'))!.next_try_at).toBe('2026-11-05T10:01:00.000Z');
+    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:03:30.000Z'))!.next_try_at).toBe('2026-11-05T10:04:00.000Z');
+    expect(fhirViewOf(confirmation, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:00.000Z'))!.next_try_at).toBeNull();
+    expect(fhirViewOf(failed, 'd4', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:00.000Z'))!.next_try_at).toBeNull();
+    expect(fhirViewOf({ ...failed, refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.next_try_at).toBeNull();
   });
 });
 
