@@ -15,7 +15,7 @@
  * EHR"): the stack takes the secret's name and grants its readers GetSecretValue on it alone.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +23,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS } from '../functions/core/fhir-retry';
 import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_POLL_PARTITION, FHIR_SEED_PARTITION, keys } from '../functions/store/keys';
 import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
@@ -191,6 +192,8 @@ export class FhirWriter extends Construct {
   readonly deadLetters: Queue;
   /** The EventBridge rule that starts a poll run every `pollSeconds` (CONTRACT §13). */
   readonly poll: Rule;
+  /** The EventBridge rule that sends the pending Tasks every FHIR_RETRY_SECONDS (CONTRACT §13: within 2 minutes of the server answering again). */
+  readonly retry: Rule;
 
   constructor(scope: Construct, id: string, props: FhirWriterProps) {
     super(scope, id);
@@ -207,8 +210,9 @@ export class FhirWriter extends Construct {
       queryIndexes: [],
       partitions: {
         GetItem: [followUps, confirmations, FHIR_PARTITIONS.poll],
-        Query: [followUps],
-        PutItem: [confirmations, FHIR_PARTITIONS.poll],
+        // The pending partition: its retry reads a page of them (one Query) and moves one behind after its failed tries (a put).
+        Query: [followUps, FHIR_PARTITIONS.pending],
+        PutItem: [confirmations, FHIR_PARTITIONS.poll, FHIR_PARTITIONS.pending],
         UpdateItem: [FHIR_PARTITIONS.pending, confirmations, FHIR_PARTITIONS.poll],
         DeleteItem: [FHIR_PARTITIONS.pending],
       },
@@ -253,6 +257,13 @@ export class FhirWriter extends Construct {
       description: `Starts the FHIR writer's poll of the Tasks changed in the EHR every ${fhir.pollSeconds} s (CONTRACT §13)`,
       schedule: Schedule.rate(Duration.seconds(fhir.pollSeconds)),
       targets: [new LambdaFunction(this.function.fn, { retryAttempts: 0 })],
+    });
+    // The retry tick (fhir-writer/retry.ts): its constant input tells it from the poll; not retried either (the next
+    // tick comes within a minute). With nothing pending a tick costs one Query; while the server is down, one request.
+    this.retry = new Rule(this, 'RetrySchedule', {
+      description: `Sends the FHIR writer's pending Tasks every ${FHIR_RETRY_SECONDS} s, so an outage heals within 2 minutes of the server answering again (CONTRACT §13)`,
+      schedule: Schedule.rate(Duration.seconds(FHIR_RETRY_SECONDS)),
+      targets: [new LambdaFunction(this.function.fn, { retryAttempts: 0, event: RuleTargetInput.fromObject(FHIR_RETRY_EVENT) })],
     });
     this.function.fn.configureAsyncInvoke({ retryAttempts: 0 });
   }

@@ -15,6 +15,13 @@
 export const FHIR_RETRY_SECONDS = 60;
 const TICK_MS = FHIR_RETRY_SECONDS * 1000;
 
+/** The writer's scheduled retry event (its own EventBridge rule's constant input), told from the poll's `aws.events`. */
+export const FHIR_RETRY_EVENT = { fhir: 'retry_pending' } as const;
+
+export function isRetryEvent(event: unknown): event is typeof FHIR_RETRY_EVENT {
+  return typeof event === 'object' && event !== null && (event as { fhir?: unknown }).fhir === FHIR_RETRY_EVENT.fhir;
+}
+
 /** At most this many pending records are sent by one trigger; the rest go at the next one. */
 export const FHIR_RETRY_PAGE = 25;
 

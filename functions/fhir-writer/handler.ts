@@ -27,7 +27,7 @@ import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
 import { createFhirNoticeHandler, isQueueEvent } from './notices';
 import { createFhirPollHandler, isScheduledEvent } from './poll';
-import { isRetryEvent } from './pending-run';
+import { isRetryEvent } from '../core/fhir-retry';
 import { createFhirRetryHandler } from './retry';
 
 const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));

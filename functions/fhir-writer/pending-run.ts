@@ -27,13 +27,6 @@ import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../f
 import { errorName, type LogSink, type MetricSink } from '../shared/observability';
 import { countFailedTry, dropPendingKey, movedBehind, noteNextTry, PENDING_TRIES, readPending, type PendingRecord } from '../store/fhir-records';
 
-/** The writer's scheduled retry event (its own EventBridge rule's constant input), told from the poll's `aws.events`. */
-export const FHIR_RETRY_EVENT = { fhir: 'retry_pending' } as const;
-
-export function isRetryEvent(event: unknown): event is typeof FHIR_RETRY_EVENT {
-  return typeof event === 'object' && event !== null && (event as { fhir?: unknown }).fhir === FHIR_RETRY_EVENT.fhir;
-}
-
 export interface RetryDeps {
   sync: SyncDeps;
   logger: LogSink;

@@ -6,6 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
+import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS, isRetryEvent } from '../../functions/core/fhir-retry';
 import { FHIR_DEFAULTS, FHIR_POLL_MIN_SECONDS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
 import { byAction, customStack, fhirVariables, fhirWriter, functionsOf, secretArn, secretGrant, typeCounts, typesAdded, typesById } from './fhir-stack';
@@ -43,9 +44,9 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
       'AWS::Lambda::EventSourceMapping': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
-      // The poll's schedule, its permission to invoke the writer, and no asynchronous retry of a poll run.
-      'AWS::Events::Rule': 1,
-      'AWS::Lambda::Permission': 1,
+      // The poll's schedule and the retry tick's, their permissions to invoke the writer, and no asynchronous retry of a run.
+      'AWS::Events::Rule': 2,
+      'AWS::Lambda::Permission': 2,
       'AWS::Lambda::EventInvokeConfig': 1,
       // DeadLetters, WriterErrors, Refused, ChangedInEhr, DeletedInEhr, Unauthorized, BaseUrlNotFound, CatchUpFailed, Behind;
       // EhrChangesHeld, EhrConflicts, PollFailed.
@@ -123,8 +124,9 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     const table = tableStatements(writer().role);
     expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual([
       [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*', 'FHIR#POLL', 'ORDER#*'])],
-      [['dynamodb:Query'], leading(['FOLLOWUP#*'])],
-      [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FOLLOWUP#*'])],
+      // The pending records' page its retry sends, and one moved behind the others after its failed tries (issue 84).
+      [['dynamodb:Query'], leading(['FOLLOWUP#*', 'FHIR#PENDING'])],
+      [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FHIR#PENDING', 'FOLLOWUP#*'])],
       // The pending record, the confirmation's expiry moved with its follow-up's (fhir-writer/intake.ts setConfirmationExpiry),
       // and a notifying source's count of the minute beside the poll's cursor (issue 82, store/fhir-poll.ts takeNotices).
       [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*', 'FHIR#POLL'])],
@@ -230,6 +232,15 @@ describe("FHIR Tasks on: the writer's poll schedule (CONTRACT §13: found within
   it("gives a run the writer's whole timeout, and scheduled runs never overlap: the timeout is no longer than the shortest poll period", () => {
     expect(FHIR_WRITER_TIMEOUT.toSeconds()).toBeLessThanOrEqual(FHIR_POLL_MIN_SECONDS);
     expect(() => parseSettings({ ...cdkJsonSettings(), fhir: { ...FHIR_SETTING, pollSeconds: FHIR_POLL_MIN_SECONDS - 1 } })).toThrow(/redrawTracker\.fhir\.pollSeconds/);
+  });
+
+  it('has a retry tick of its own every minute (CONTRACT §13: an outage heals within 2 minutes), its constant input the retry event, never retried', () => {
+    const retries = Object.entries(on.template.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('FhirRetrySchedule'));
+    expect(retries).toHaveLength(1);
+    const properties = retries[0]![1]['Properties'] as { ScheduleExpression: string; Targets: Record<string, unknown>[] };
+    expect(properties.ScheduleExpression).toBe(`rate(${FHIR_RETRY_SECONDS / 60} minute)`);
+    expect(properties.Targets).toEqual([{ Id: expect.any(String), Arn: on.stack.resolve(writerOf(on).functionArn), Input: JSON.stringify(FHIR_RETRY_EVENT), RetryPolicy: { MaximumRetryAttempts: 0 } }]);
+    expect(isRetryEvent(JSON.parse(properties.Targets[0]!['Input'] as string))).toBe(true);
   });
 
   it('exists only with FHIR on: without the setting the hourly sweep is the only rule', () => {

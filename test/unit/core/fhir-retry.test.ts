@@ -1,6 +1,6 @@
 /** When a Task behind after a failed try is tried again, and what the follow-up page says of it (CONTRACT §13; core/fhir-retry.ts). */
 import { describe, expect, it } from 'vitest';
-import { FHIR_RETRY_SECONDS, nextTryAfterOutage, retryHorizon, shownNextTry } from '../../../functions/core/fhir-retry';
+import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS, isRetryEvent, nextTryAfterOutage, retryHorizon, shownNextTry } from '../../../functions/core/fhir-retry';
 
 const at = new Date('2026-11-27T20:50:10.000Z');
 
@@ -13,6 +13,14 @@ describe('the retry tick', () => {
     const horizon = retryHorizon(at).getTime();
     expect(nextTryAfterOutage(at).getTime()).toBeLessThanOrEqual(horizon);
     expect(at.getTime() + 3_600_000).toBeGreaterThan(horizon);
+  });
+});
+
+describe('isRetryEvent', () => {
+  it("tells the retry rule's input from the poll's scheduled event, a stream batch and a queue's", () => {
+    expect(isRetryEvent(FHIR_RETRY_EVENT)).toBe(true);
+    expect(isRetryEvent(JSON.parse(JSON.stringify(FHIR_RETRY_EVENT)))).toBe(true);
+    for (const other of [{ source: 'aws.events' }, { Records: [] }, null, 'retry_pending']) expect(isRetryEvent(other)).toBe(false);
   });
 });
 
