@@ -61,8 +61,10 @@ export const ReportView = z
       )
       .default([]),
     // Issue 73 (CONTRACT §11); absent from an older tracker (left absent: --json is the API's document), read as not counted.
-    closes_by_person: z.array(z.object({ actor: z.string(), closed: z.number() })).nullable().optional(),
+    closes_by_person: z.array(z.object({ actor: z.string(), actor_display: z.string().nullable().optional(), closed: z.number() })).nullable().optional(),
     closes_counted_since: z.string().nullable().optional(),
+    // Issue 84: whether the count misses some of the window's closes; absent from an older tracker (left absent).
+    closes_partial: z.boolean().nullable().optional(),
     // Extensions a tracker older than this CLI may not send yet.
     time_zone: z.string().default('UTC'),
     closed_by_people: z.number().default(0),
@@ -111,13 +113,15 @@ export function parseWeeks(text: string): number {
   return Number(text);
 }
 
-/** A table `--by` prints alone: the one by lab and method, or the bookings by lab (CONTRACT §14). */
-export type ReportBy = 'lab' | 'bookings';
+/** A table `--by` prints alone: the one by lab and method, the bookings by lab (CONTRACT §14), or the closes by person (§11). */
+export type ReportBy = 'lab' | 'bookings' | 'closers';
 
-/** `--by`: "lab" (the by-lab table alone), "bookings" (the bookings by lab alone), or absent (null: the whole report); any other value is a usage error. */
+/** `--by`: "lab" (the by-lab table alone), "bookings" (the bookings by lab alone), "closers" (the closes by person alone), or absent (null: the whole report); any other value is a usage error. */
 export function parseBy(text: string | undefined): ReportBy | null {
   if (text === undefined) return null;
-  if (text !== 'lab' && text !== 'bookings') throw usageError(`report: --by must be lab (the table by lab and method) or bookings (the bookings by lab), not ${JSON.stringify(text)}`);
+  if (text !== 'lab' && text !== 'bookings' && text !== 'closers') {
+    throw usageError(`report: --by must be lab (the table by lab and method), bookings (the bookings by lab) or closers (the closes by person), not ${JSON.stringify(text)}`);
+  }
   return text;
 }
 
@@ -276,6 +280,11 @@ export function bookingsTableLines(bookings: BookingsRead, out: Printer): string
 /** `report --by bookings`: the title, the window and the bookings by lab alone. */
 export function bookingsReportLines(report: RedrawReport, where: string, out: Printer, bookings: BookingsRead): string[] {
   return [`${out.style('bold', 'Redraw report: bookings by lab')} on ${where}`, windowLine(report), '', ...bookingsTableLines(bookings, out)];
+}
+
+/** `report --by closers`: the title, the window and the closes by person alone. */
+export function closersReportLines(report: RedrawReport, where: string, out: Printer): string[] {
+  return [`${out.style('bold', 'Redraw report: closes by person')} on ${where}`, windowLine(report), '', ...closersLines(report, out, (iso) => shortInstant(iso))];
 }
 
 /**

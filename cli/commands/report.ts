@@ -11,13 +11,14 @@
 import { csvOf, type CsvTable } from '../../functions/core/csv';
 import { readReportBookings } from '../../console/src/report/report-bookings-doc';
 import { readReport as readReportDoc } from '../../console/src/report/report-doc';
+import { closesByPersonTable } from '../../console/src/report/closers-table';
 import { reportCsvTables } from '../../console/src/report/report-tables';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report-window';
 import type { BookingsRead } from '../report-bookings-view';
-import { bookingsReportLines, byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
+import { bookingsReportLines, byLabReportLines, chartWeeks, closersReportLines, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
@@ -75,16 +76,18 @@ async function readWeeks(client: TrackerClient, windows: readonly ReportWeek[], 
  * "this week, so far" when the chart runs up to now (`upToNow`), as the page
  * says it.
  */
-function csvTables(answer: unknown, weeks: readonly WeekCounts[] | null, byLab: boolean, upToNow: boolean): CsvTable[] {
+function csvTables(answer: unknown, weeks: readonly WeekCounts[] | null, byLab: boolean, upToNow: boolean, closers = false): CsvTable[] {
   const doc = readReportDoc(answer);
   if (!doc.ok) throw new CliError(EXIT.failed, `GET ${PATH} answered a report without a valid ${doc.field}`);
+  // --by closers: its table alone, its header even when nobody closed one.
+  if (closers) return [closesByPersonTable(doc.report)];
   const pageWeeks = weeks?.map((week, index) => ({ ...week, current: upToNow && index === weeks.length - 1 })) ?? null;
   const tables = reportCsvTables(doc.report, pageWeeks);
   return byLab ? tables.filter((one) => one.name.startsWith('labs-') || one.name === 'failure-types') : tables;
 }
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab|bookings] [--format text|json] [--json] [--csv [--table T]]
+  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab|bookings|closers] [--format text|json] [--json] [--csv [--table T]]
 
 The redraw report (GET /reports/redraws): follow-ups opened and closed in a
 window (by disposition, and by people apart from the tracker), open, stale,
@@ -115,13 +118,17 @@ each line.
                opened in the window, booked, through Junction, drawn after
                booking, missed, time to booking; as of the read (one request,
                no chart)
+  --by closers  only the closes by person (one request, no chart); with
+               --csv, its CSV alone (actor, actor_display, closed,
+               counted_since_utc, partial)
   --format F   text (the default) or json; --format json is --json.
   --csv        the tables of the console's Report page as CSV (RFC 4180, UTF-8,
                CRLF, a header row each; a cell starting with = + - @, a tab or a
                carriage return gets a ' before it), the columns and words the
                page's "Download CSV" files hold: counts, ended-missing,
-               durations, aging, labs-ranked, labs-too-few, labs-zero,
-               failure-types (those with rows), weeks; a blank line between two.
+               durations, aging, closes-by-person, labs-ranked, labs-too-few,
+               labs-zero, failure-types (those with rows), weeks; a blank line
+               between two.
                With --by lab, the by-lab tables and failure-types only.
   --table T    with --csv, only table T (the file the page downloads, byte for byte)
 
@@ -135,6 +142,7 @@ Examples:
   npx redraw-tracker report --from 2026-11-01 --to 2026-11-30 --json
   npx redraw-tracker report --weeks 4 --by lab
   npx redraw-tracker report --by bookings
+  npx redraw-tracker report --by closers --csv > closes.csv
   npx redraw-tracker report --format json
   npx redraw-tracker report --csv --table counts > counts.csv
   npx redraw-tracker report --stack RedrawTracker --region eu-west-1`,
@@ -186,7 +194,7 @@ Examples:
       return EXIT.ok;
     }
     if (csv) {
-      out.text(csvText(csvTables(answer, weeks, byLab, weekCount === null && fromText === undefined), table));
+      out.text(csvText(csvTables(answer, weeks, byLab, weekCount === null && fromText === undefined, by === 'closers'), table));
       return EXIT.ok;
     }
     const where = client.target.label;
@@ -195,7 +203,9 @@ Examples:
         ? byLabReportLines(report, where, out)
         : by === 'bookings'
           ? bookingsReportLines(report, where, out, bookingsOf(answer, readAt))
-          : reportLines(report, weeks, where, out, bookingsOf(answer, readAt));
+          : by === 'closers'
+            ? closersReportLines(report, where, out)
+            : reportLines(report, weeks, where, out, bookingsOf(answer, readAt));
     for (const line of lines) out.line(line);
     return EXIT.ok;
   },

@@ -104,7 +104,9 @@ function labWords(digest: WeeklyDigest): string[] {
 /** Who closed the most last week (core/digest-closers.ts), or why nobody is named; nothing when nobody closed one. */
 function closerLines(digest: WeeklyDigest, format: 'email' | 'chat'): string[] {
   // A digest built before issue 73 (a test's, or one held back) has no top_closers: read as not counted.
-  const words = closersWords(digest.top_closers ?? null, digest.report.closes_counted_since ?? null, digest.time_zone, format);
+  const since = digest.report.closes_counted_since ?? null;
+  // A report from before issue 84 (no closes_partial) answered rows only for a whole week.
+  const words = closersWords(digest.top_closers ?? null, { since, partial: digest.report.closes_partial ?? false, from: digest.report.from }, digest.time_zone, format);
   return words === null ? [] : [words];
 }
 

@@ -137,6 +137,7 @@ function reportFields(report: RedrawReport): RedrawReport {
     })),
     closes_by_person: report.closes_by_person == null ? null : report.closes_by_person.map((row) => pickFields(row, ['actor', 'closed'])),
     closes_counted_since: report.closes_counted_since ?? null,
+    closes_partial: report.closes_partial ?? null,
     ...pickFields(report, ['time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now']),
     attention_now: attentionNow(report),
     // Issue 85: the first bookings the digest's line counts; the bookings by lab stay out (the digest names no lab by them).

@@ -15,6 +15,7 @@
  * depends on the values alone, never on how they were grouped.
  */
 import { addFields } from './fields';
+import { addCloserNames, type CloserName } from './report-closers';
 
 /** Up to this many values a spread keeps them all, and its percentiles are exact. */
 export const EXACT_VALUES = 32;
@@ -131,6 +132,8 @@ export interface ReportCounts {
    * core/report-closers.ts for when the count may be claimed).
    */
   closed_by: Record<string, number>;
+  /** The name an EHR gave each of them on their latest close (core/report-closers.ts); a unit built before issue 84 reads as {}. */
+  closer_names: Record<string, CloserName>;
   redraw_order: Spread;
   acknowledge: Spread;
   close: Spread;
@@ -154,6 +157,7 @@ export function emptyCounts(): ReportCounts {
     opened: 0,
     by_disposition: {},
     closed_by: {},
+    closer_names: {},
     redraw_order: EMPTY_SPREAD,
     acknowledge: EMPTY_SPREAD,
     close: EMPTY_SPREAD,
@@ -195,6 +199,7 @@ export function addReportCounts(a: ReportCounts, b: ReportCounts): ReportCounts 
     opened: a.opened + b.opened,
     by_disposition: addCounts(a.by_disposition, b.by_disposition),
     closed_by: addCounts(a.closed_by, b.closed_by),
+    closer_names: addCloserNames(a.closer_names, b.closer_names),
     redraw_order: addSpreads(a.redraw_order, b.redraw_order),
     acknowledge: addSpreads(a.acknowledge, b.acknowledge),
     close: addSpreads(a.close, b.close),

@@ -26,9 +26,11 @@ export type Tally =
   | { kind: 'booked'; at: string; lab: string | null; hours: number }
   /**
    * A follow-up closed at `at`, how, by whom (`by`: its closed_by; absent on rows
-   * written before issue 73), and how long its steps took (hours).
+   * written before issue 73), the name its close's history entry gave that person
+   * (`by_display`: an EHR person's, kept as the row is written, steps/report-rows.ts;
+   * absent when none), and how long its steps took (hours).
    */
-  | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours; by?: string }
+  | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours; by?: string; by_display?: string }
   /**
    * A transaction that ended (completed or cancelled) at `at` (its newest status
    * time). Rows written before issue 48 carry only `with_redraw`: they were kept
@@ -189,6 +191,7 @@ function countsOfTally(tally: Tally): ReportCounts {
         ...counts,
         by_disposition: { [tally.disposition]: 1 },
         closed_by: person === null ? {} : { [person]: 1 },
+        closer_names: person === null || tally.by_display === undefined ? {} : { [person]: { at: tally.at, name: tally.by_display } },
         redraw_order: one(tally.hours.redraw_order),
         acknowledge: one(tally.hours.acknowledge),
         close: one(tally.hours.close),

@@ -9,7 +9,7 @@
 import { ATTENTIONS, type Attention } from './attention';
 import { TRACKER_DISPOSITIONS } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
-import { closesByPerson, type CloserCount } from './report-closers';
+import { closesByPerson, type CloserRow } from './report-closers';
 import { allLabs } from './report-bookings';
 import { parseLabKey, spreadPercentile, type BookingCounts, type EndedMissing, type LabCounts, type ReportCounts, type Spread } from './report-counts';
 import { countsOfTallies, type Tally } from './report-tallies';
@@ -103,12 +103,20 @@ export interface RedrawReport {
   /** Transactions that ended in the window, by lab and collection method. */
   by_lab: ByLab[];
   /**
-   * People's closes in the window by `closed_by`, most first (ties by actor); the
-   * tracker's own not counted. Null for a window that starts before the tracker
-   * began counting them (core/report-closers.ts). Always in the route's answer;
-   * optional here for a report from before it (read as null).
+   * People's closes in the window by `closed_by`, most first (ties by actor), each
+   * with the name an EHR gave that person; the tracker's own not counted. What was
+   * counted in the window: `closes_partial` says whether that is all of it; null
+   * when the tracker never counted one (core/report-closers.ts). Always in the
+   * route's answer; optional here for a report from before it (read as null).
    */
-  closes_by_person?: CloserCount[] | null;
+  closes_by_person?: CloserRow[] | null;
+  /**
+   * Whether `closes_by_person` misses some of the window's people's closes: it starts
+   * before `closes_counted_since`, or holds a close counted without its actor; null
+   * with `closes_by_person`. Optional here for a report from before it (read as
+   * "starts before `closes_counted_since`").
+   */
+  closes_partial?: boolean | null;
   // Extensions of §11's document (docs/openapi.json):
   /** When the tracker began counting closes by person (CONTRACT §11: beside `closes_by_person`); null: not yet. */
   closes_counted_since?: string | null;
@@ -261,6 +269,7 @@ export function assembleReport(input: {
   const aging: AgingBuckets = { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 };
   for (const followUp of input.open) aging[agingBucket(followUp.opened_at, input.now)]++;
   const since = input.closesCountedSince ?? null;
+  const closers = closesByPerson({ fromMs: input.window.from.getTime(), since, byActor: counts.closed_by, names: counts.closer_names, peopleCloses: closed - byTracker });
   return {
     from: canonicalFromDate(input.window.from),
     to: canonicalFromDate(input.window.to),
@@ -278,8 +287,9 @@ export function assembleReport(input: {
     with_redraw: counts.with_redraw,
     ended_missing: { ...counts.ended_missing },
     by_lab: byLabRows(counts.by_lab),
-    closes_by_person: closesByPerson({ fromMs: input.window.from.getTime(), since, byActor: counts.closed_by, peopleCloses: closed - byTracker }),
+    closes_by_person: closers.rows,
     closes_counted_since: since,
+    closes_partial: closers.partial,
     time_zone: input.timeZone ?? 'UTC',
     closed_by_people: closed - byTracker,
     closed_by_tracker: byTracker,

@@ -15,14 +15,43 @@
  * - it is never moved back or forward: a redeploy, a restart or a rollback and
  *   a redeploy find it stored. What an older version counts after it (a rollback)
  *   carries no actor, and the report answers null for a window holding such a
- *   close rather than a count that misses it (core/report-closers.ts).
+ *   close as partial (core/report-closers.ts).
+ *
+ * And the name an EHR person's close carried (closeDisplay): the transaction
+ * function keeps it on that close's row (transaction-status/steps/report-rows.ts).
  */
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
+import { closerDisplayOf } from '../core/report-closers';
 import { TABLE } from './table';
-import { CLOSES_COUNTED_KEY } from './keys';
+import { CLOSES_COUNTED_KEY, HISTORY_PREFIX, keys } from './keys';
 import type { TableClient } from './table-client';
 
+
+/** History entries read back from a close's version to find its entry: the actions one EHR Task version applies together. */
+const CLOSE_ENTRY_LOOKBACK = 4;
+
+/**
+ * The name (`actor_display`, CONTRACT §13) the history entry of follow-up `id`'s
+ * close by `actor` gave that person: its newest entry up to `version` that
+ * closed it by `actor`; null when none gave a name. One strongly consistent
+ * Query of a few history items (1 RU), made only for an EHR person's close.
+ */
+export async function closeDisplay(db: TableClient, tableName: string, close: { id: string; version: number; actor: string }): Promise<string | null> {
+  const page = await db.query({
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': keys.followUp(close.id).pk, ':first': HISTORY_PREFIX, ':last': keys.followUpHistory(close.id, close.version).sk },
+    ScanIndexForward: false,
+    Limit: CLOSE_ENTRY_LOOKBACK,
+    ConsistentRead: true,
+  });
+  const entry = page.Items.map((item) => HistoryEntry.safeParse(item.entry)).find((read) => read.success && read.data.to_state === 'closed' && read.data.actor === close.actor);
+  return entry?.success === true ? closerDisplayOf(entry.data) : null;
+}
+
+const HistoryEntry = z.object({ actor: z.string(), to_state: z.string(), actor_display: z.optional(z.unknown()) });
 
 /** Records that the tracker counts closes by person from `nowMs` on, unless an earlier instant is stored. */
 export async function recordClosesCounted(db: TableClient, tableName: string, nowMs: number): Promise<void> {

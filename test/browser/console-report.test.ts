@@ -27,9 +27,9 @@
  * for the same window shows only in the page drawn from a real tracker's data;
  * test/unit/console checks the words and the geometry without a page.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
-import { instantWords } from '../../console/src/report/report-words';
 import { intervalPercentWords, wilsonInterval } from '../../console/src/report/wilson';
 import { failureTypeWords } from '../../functions/core/missing-words';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
@@ -60,6 +60,7 @@ import {
 } from '../support/browser-report';
 import { BOOKINGS, bookOneRedraw, expectBookingsSection } from '../support/browser-report-bookings';
 import { BrowserFile } from '../support/browser-setup';
+import { parseCsv } from '../support/csv-parse';
 import { newSecret } from '../support/webhook';
 
 const secret = newSecret();
@@ -385,28 +386,31 @@ describe('the Report page', () => {
     await expectBookingsSection(page, expected, before, Date.now());
   });
 
-  it('says when closes by person began to be counted for a window before it, and shows them as a table of handles, most first, once counted (issue 73)', async () => {
+  it('shows closes by person counted since counting began for a window that starts before it, says so, names an EHR person beside the handle, and downloads the table as data (issues 73, 84)', async () => {
     const { from, to } = lastSevenDays();
     const real = await report(`from=${from}&to=${to}`);
-    // npm start's fresh table: the tracker began counting with this run's first close, after the window's start.
-    expect(real.closes_by_person).toBeNull();
+    // npm start's fresh table: the tracker began counting with this run's first close, after the window's start: what it counted since, partial.
+    expect(real.closes_partial).toBe(true);
     expect(Date.parse(real.closes_counted_since!)).toBeGreaterThan(Date.parse(`${from}T00:00:00Z`));
     const before = await openConsole(`/report?from=${from}&to=${to}`);
     const section = before.page.getByRole('region', { name: 'Closes by person' });
-    await section.getByText(/^Not counted for this window/).waitFor();
-    expect(await section.innerText()).toContain(instantWords(real.closes_counted_since!, 'UTC'));
-    expect(await section.getByRole('table').count()).toBe(0);
-    await expectNoAxeViolations(before.page, 'the Report page, closes by person not counted for the window');
+    await section.getByText(`Counted since ${real.closes_counted_since!.slice(0, 10)} (this window starts before).`).waitFor();
+    expect(await section.innerText()).not.toContain('Not counted');
+    const shown = real.closes_by_person!.map((row) => [row.actor_display == null ? row.actor : `${row.actor_display} (${row.actor})`, String(row.closed)]);
+    if (shown.length > 0) expect(await tableRows(before.page, /^People's closes in the window, most first/)).toEqual(shown);
+    else await section.getByText(/^Nobody closed a follow-up in this window since then/).waitFor();
+    await expectNoAxeViolations(before.page, 'the Report page, closes by person counted in part');
 
-    // The same window once counted (the tracker's answer with rows, on the page's own route): a table, in the API's order.
+    // A window counted in part with an EHR person among the closers (the tracker's answer, on the page's own route): their name beside the handle, and the CSV.
     const counted = {
       ...real,
       closes_by_person: [
-        { actor: 'dee.park', closed: 4 },
-        { actor: 'arn:aws:iam::123456789012:user/ana', closed: 2 },
-        { actor: 'ben.okafor', closed: 2 },
+        { actor: 'dee.park', actor_display: null, closed: 4 },
+        { actor: 'ehr:Practitioner/123', actor_display: 'Ann Lee', closed: 3 },
+        { actor: 'arn:aws:iam::123456789012:user/ana', actor_display: null, closed: 2 },
       ],
-      closes_counted_since: `${from}T00:00:00.000000Z`,
+      closes_counted_since: `${to}T08:30:00.000000Z`,
+      closes_partial: true,
     };
     const guarded = await file.open();
     await guarded.context.route(
@@ -419,10 +423,26 @@ describe('the Report page', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     const table = /^People's closes in the window, most first/;
     await page.getByRole('table', { name: table }).waitFor();
-    expect(await tableRows(page, table)).toEqual(counted.closes_by_person.map((row) => [row.actor, String(row.closed)]));
+    await page.getByText(`Counted since ${to} (this window starts before).`).waitFor();
+    expect(await tableRows(page, table)).toEqual([
+      ['dee.park', '4'],
+      ['Ann Lee (ehr:Practitioner/123)', '3'],
+      ['arn:aws:iam::123456789012:user/ana', '2'],
+    ]);
     // The table scrolls in a region the keyboard reaches, as the report's other tables do.
     expect(await page.getByRole('region', { name: table }).getAttribute('tabindex')).toBe('0');
     await expectNoAxeViolations(page, 'the Report page, closes by person');
+
+    // Its CSV read back: the data in columns of their own, the window's days in the file's name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV: Closes by person' }).click()]);
+    expect(download.suggestedFilename()).toBe(`report-closes-by-person-${from}-to-${to}.csv`);
+    const csv = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(await readFile((await download.path())!)));
+    expect(csv).toEqual([
+      ['actor', 'actor_display', 'closed', 'counted_since_utc', 'partial'],
+      ['dee.park', '', '4', `${to} 08:30`, 'true'],
+      ['ehr:Practitioner/123', 'Ann Lee', '3', `${to} 08:30`, 'true'],
+      ['arn:aws:iam::123456789012:user/ana', '', '2', `${to} 08:30`, 'true'],
+    ]);
   });
 
   it('says "No transaction ended in this window." for a window without one, in place of the charts and tables', async () => {

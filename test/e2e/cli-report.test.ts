@@ -183,20 +183,28 @@ describe('redraw-tracker report against npm start', () => {
     expect(weeks.reduce((sum, week) => sum + week.opened, 0)).toBe(document.opened);
   });
 
-  it("prints closes by person: why none for a window before counting began, and a person's close after it in a table (issue 73)", async () => {
-    // This table began counting with its first close (the tracker's, this run's): the two weeks start before it.
+  it("prints closes by person counted since counting began, marked partial for a window that starts before, with --by closers and its CSV (issues 73, 84)", async () => {
+    // This table began counting with its first close (the tracker's, this run's): the two weeks start before it, and count what was counted since.
     const before = await report(from, to);
-    expect(before.closes_by_person).toBeNull();
+    expect(before).toMatchObject({ closes_by_person: [], closes_partial: true });
     const since = before.closes_counted_since!;
-    expect((await cli(['report', '--from', from, '--to', to])).stdout).toContain(`\n  not counted for this window: counted from ${shortInstant(since)}, after the window's start;`);
+    expect((await cli(['report', '--from', from, '--to', to])).stdout).toContain(`\n  counted since ${shortInstant(since)} (this window starts before): closes before then are not in the table\n  nobody closed a follow-up in the window since then\n`);
     // A person closes the redraw nobody ordered: the actor of a local action is REDRAW_TRACKER_OWNER.
     const closed = await cli(['close', notCreated.transactionId, '--disposition', 'patient_unreachable'], { REDRAW_TRACKER_OWNER: 'e2e.closer' });
     expect(closed).toMatchObject({ code: 0, stderr: '' });
     const end = canonicalFromDate(new Date(Date.now() + 10 * 60_000));
-    await eventually(() => report(since, end), (answer) => answer.closes_by_person?.length === 1, 30_000);
-    const counted = await cli(['report', '--from', since, '--to', end]);
+    await eventually(() => report(from, end), (answer) => answer.closes_by_person?.length === 1, 30_000);
+    const counted = await cli(['report', '--from', from, '--to', end, '--by', 'closers']);
     expect(counted).toMatchObject({ code: 0, stderr: '' });
+    expect(counted.stdout).toMatch(/^Redraw report: closes by person on /);
+    expect(counted.stdout).toContain(`\n  counted since ${shortInstant(since)} (this window starts before)`);
     expect(counted.stdout).toMatch(/^ {2}PERSON +CLOSED\n {2}e2e\.closer +1$/m);
+    // Its CSV: data in columns, the same for the whole window and from the instant on (partial false then).
+    const csv = await cli(['report', '--from', from, '--to', end, '--by', 'closers', '--csv']);
+    const minute = since.slice(0, 16).replace('T', ' ');
+    expect(csv.stdout).toBe(`actor,actor_display,closed,counted_since_utc,partial\r\ne2e.closer,,1,${minute},true\r\n`);
+    const whole = await cli(['report', '--from', since, '--to', end, '--csv', '--table', 'closes-by-person']);
+    expect(whole.stdout).toBe(`actor,actor_display,closed,counted_since_utc,partial\r\ne2e.closer,,1,${minute},false\r\n`);
   });
 
   it('refuses a bad window before asking the tracker (exit 2), and shows nothing of a patient anywhere', async () => {
@@ -209,7 +217,7 @@ describe('redraw-tracker report against npm start', () => {
     // Through the binary: exit 2 reaching the shell, its line on the real stderr.
     const by = await bin(['report', '--by', 'site']);
     expect(by).toMatchObject({ code: 2, stdout: '' });
-    expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method) or bookings (the bookings by lab), not "site"\n');
+    expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method), bookings (the bookings by lab) or closers (the closes by person), not "site"\n');
     for (const output of outputs) expect(output).not.toContain(PHI_CANARY);
   });
 });

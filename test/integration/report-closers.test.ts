@@ -4,15 +4,23 @@
  * not counted) and several people close others; the transaction function keeps
  * each close's row with its actor, the sweep's build adds them into hour and day
  * units, and GET /reports/redraws answers the people's closes, most first, from
- * the units. The instant counting began is a stored fact: a window that starts
- * before it answers null beside it, and so does a window holding a unit an
- * older version built (its people's closes carry no actor).
+ * the units, an EHR person's with the name their close's history entry gave
+ * (`actor_display`). The instant counting began is a stored fact: a window that
+ * starts before it answers what was counted, marked partial, and so does a
+ * window holding a row or a unit an older version wrote (its people's closes
+ * carry no actor).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyCounts, type ReportCounts } from '../../functions/core/report-counts';
+import { parseAction } from '../../functions/core/follow-up/action-body';
+import { applyAction } from '../../functions/core/follow-up/person-action';
+import type { Tally } from '../../functions/core/report-tallies';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler } from '../../functions/query/app';
-import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { actOnFollowUp, afterPersonAction } from '../../functions/store/follow-ups/actions';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { applyTallyWrite, tallyWrite } from '../../functions/store/report-rows';
 import { closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
 import { CLOSES_COUNTED_KEY } from '../../functions/store/keys';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
@@ -61,6 +69,25 @@ async function close(id: string, actor: string, at: Date): Promise<void> {
   expect(outcome.kind).toBe('changed');
 }
 
+/** An EHR person's close as the FHIR reader applies it (store/follow-ups/ehr-actions.ts): its history entry carries the name the server gave. */
+async function closeInEhr(id: string, actor: string, name: string, at: Date): Promise<void> {
+  const stored = (await getFollowUp(rig.table.db, rig.table.tableName, id, at))!;
+  const parsed = parseAction({ action: 'close', disposition: 'tested_elsewhere' }, at);
+  if (parsed.kind === 'invalid') throw new Error(parsed.message);
+  const outcome = applyAction(stored.followUp, parsed.action, { actor, kind: 'iam' }, at, stored.last ?? null);
+  if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+  const entries = outcome.entries.map((entry) => ({ ...entry, source: 'ehr', actor_display: name }));
+  const next = afterPersonAction(stored, outcome.followUp, outcome.last, DEFAULT_THRESHOLDS);
+  expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, stored, next, entries, at)).toBe('written');
+}
+
+/** The close row of follow-up `id` at `at` as a version before issue 73 kept it: without its actor (a higher version than any of its writes). */
+async function closeRowWithoutActor(id: string, at: Date): Promise<void> {
+  const tally: Tally = { kind: 'closed', at: at.toISOString().replace('Z', '000Z'), disposition: 'patient_unreachable', hours: { redraw_order: null, acknowledge: null, close: 1 } };
+  const written = await applyTallyWrite(rig.table.db, rig.table.tableName, tallyWrite(id, tally, 900_000));
+  expect(written).toBe('written');
+}
+
 async function report(from: Date, to: Date): Promise<Record<string, unknown>> {
   const response = await query({ rawPath: '/reports/redraws', requestContext: { http: { method: 'GET' } }, queryStringParameters: { from: from.toISOString(), to: to.toISOString() } });
   assertDocumented('GET', '/reports/redraws', response);
@@ -77,10 +104,13 @@ describe('closes_by_person', () => {
     await story('completed', day(2, 6));
     const before = await story('sample_error', day(-2, 6));
     const failed: string[] = [];
-    for (const start of [day(1, 7), day(1, 8), day(2, 7), day(2, 8)]) failed.push(await story('sample_error', start));
+    for (const start of [day(1, 7), day(1, 8), day(2, 7), day(2, 8), day(2, 9)]) failed.push(await story('sample_error', start));
     await close(before, 'old.timer', day(-1, 9));
     for (const [index, actor] of ['j.doe', 'a.lee', 'j.doe', 'b.kim'].entries()) await close(failed[index]!, actor, day(3, 9 + index));
+    await closeInEhr(failed[4]!, 'ehr:Practitioner/123', 'Ann Lee', day(3, 14));
     await rig.settle();
+    // The close before counting began, as the version before it kept its row: without its actor.
+    await closeRowWithoutActor(before, day(-1, 9));
     // The transaction function found the stored instant and kept it.
     expect(Date.parse((await closesCountedSince(rig.table.db, rig.table.tableName))!)).toBe(Date.parse(since));
 
@@ -94,28 +124,36 @@ describe('closes_by_person', () => {
     });
     expect(built.built).toBeGreaterThan(0);
     const days = await trustedUnits(rig.table.db, rig.table.tableName, 'day', { fromMs: day(0).getTime(), toMs: day(5).getTime() }, new Map());
-    expect(days.get(day(3).getTime())?.closed_by).toEqual({ 'j.doe': 2, 'a.lee': 1, 'b.kim': 1 });
+    const ehr = 'ehr:Practitioner/123';
+    expect(days.get(day(3).getTime())?.closed_by).toEqual({ 'j.doe': 2, 'a.lee': 1, 'b.kim': 1, [ehr]: 1 });
+    expect(days.get(day(3).getTime())?.closer_names).toEqual({ [ehr]: { at: expect.any(String), name: 'Ann Lee' } });
 
+    const people = [
+      { actor: 'j.doe', actor_display: null, closed: 2 },
+      { actor: 'a.lee', actor_display: null, closed: 1 },
+      { actor: 'b.kim', actor_display: null, closed: 1 },
+      { actor: ehr, actor_display: 'Ann Lee', closed: 1 },
+    ];
     const week = await report(day(0), day(5));
-    expect(week.closes_by_person).toEqual([
-      { actor: 'j.doe', closed: 2 },
-      { actor: 'a.lee', closed: 1 },
-      { actor: 'b.kim', closed: 1 },
-    ]);
+    expect(week.closes_by_person).toEqual(people);
     expect(Date.parse(week.closes_counted_since as string)).toBe(Date.parse(since));
-    expect(week.closed).toBe(6);
+    expect(week.closes_partial).toBe(false);
+    expect(week.closed).toBe(7);
     expect(week.closed_by_tracker).toBe(2);
 
-    // A window that starts before counting began claims nothing, and says since when.
+    // A window that starts before counting began answers what was counted (the days since, computed apart), marked partial, and says since when.
     const earlier = await report(day(-2), day(5));
-    expect(earlier.closes_by_person).toBeNull();
+    expect(earlier.closes_by_person).toEqual(week.closes_by_person);
+    expect(earlier).toMatchObject({ closes_partial: true, closed_by_people: 6 });
     expect(Date.parse(earlier.closes_counted_since as string)).toBe(Date.parse(since));
+    const beforeCounting = await report(day(-2), day(0));
+    expect(beforeCounting).toMatchObject({ closes_by_person: [], closes_partial: true, closed_by_people: 1 });
 
-    // A day an older version built (its people's closes without their actor): no count rather than one that misses them.
-    const { closed_by: _none, ...olderShape } = { ...emptyCounts(), by_disposition: { patient_declined: 1 } };
+    // A day an older version built (its people's closes without their actor): what was counted, marked partial.
+    const { closed_by: _none, closer_names: _names, ...olderShape } = { ...emptyCounts(), by_disposition: { patient_declined: 1 } };
     await putUnit(rig.table.db, rig.table.tableName, 'day', day(4).getTime(), olderShape as unknown as ReportCounts);
-    expect((await report(day(0), day(5))).closes_by_person).toBeNull();
-    expect((await report(day(0), day(4))).closes_by_person).toHaveLength(3);
+    expect(await report(day(0), day(5))).toMatchObject({ closes_by_person: people, closes_partial: true });
+    expect(await report(day(0), day(4))).toMatchObject({ closes_by_person: people, closes_partial: false });
   });
 
   it('a DynamoDB that throttles the counting mark loses nothing: the batch and its rows go on, and the mark is tried again with the next close, never claiming an earlier instant', async () => {

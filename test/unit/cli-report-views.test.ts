@@ -12,6 +12,7 @@ import {
   bar,
   byLabLines,
   byLabReportLines,
+  closersReportLines,
   chartWeeks,
   durationsCell,
   endedMissingCell,
@@ -160,6 +161,29 @@ describe('the report for people', () => {
     expect(why({ closes_by_person: null, closes_counted_since: '2026-11-20T08:30:00.000000Z' })).toBe(
       "  not counted for this window: counted from 2026-11-20 08:30Z, after the window's start; ask for a window from then on",
     );
+  });
+
+  it('prints an EHR person by the name the EHR gave beside the handle, and a partial count under a line saying since when (issue 84)', () => {
+    const rows = [
+      { actor: 'ehr:Practitioner/123', actor_display: 'Ann Lee', closed: 4 },
+      { actor: 'dee.park', actor_display: null, closed: 2 },
+    ];
+    const partial = report({ closes_by_person: rows, closes_counted_since: '2026-11-20T08:30:00.000000Z', closes_partial: true });
+    const lines = reportLines(partial, null, 'x', plain);
+    const at = lines.indexOf("Closes by person (people's closes in the window, most first; the tracker's own not counted)");
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      '  counted since 2026-11-20 08:30Z (this window starts before): closes before then are not in the table',
+      '  PERSON                          CLOSED',
+      '  Ann Lee (ehr:Practitioner/123)       4',
+      '  dee.park                             2',
+    ]);
+    expect(closersReportLines(partial, 'x', plain).slice(0, 4)).toEqual(['Redraw report: closes by person on x', expect.stringMatching(/^Window: /), '', "Closes by person (people's closes in the window, most first; the tracker's own not counted)"]);
+    // Counted all window long, but an older version's close carries no actor.
+    const older = reportLines(report({ closes_by_person: [], closes_counted_since: '2026-10-01T08:30:00.000000Z', closes_partial: true }), null, 'x', plain);
+    expect(older.slice(at + 1, at + 3)).toEqual([
+      '  counted in part: some closes in this window were recorded without who closed them, and are not in the table',
+      '  nobody closed a follow-up in the window',
+    ]);
   });
 
   it('says how many ended without all their results, all three ways in words, or 0', () => {

@@ -5,6 +5,7 @@
  * anything else is an error the page says in words rather than a blank.
  * Pure: no DOM.
  */
+import { MAX_ACTOR_DISPLAY } from '../../../functions/core/report-closers';
 import { HANDLE_PATTERN } from '../lib/handle';
 import { readReportBookings, type ReportBookings } from './report-bookings-doc';
 import { CODE, count, durations, isRecord } from './doc-fields';
@@ -37,15 +38,22 @@ export interface ReportDoc extends ReportBookings {
   ended_missing: EndedMissing;
   /** Transactions that ended in the window, by lab and collection method, in the API's order (CONTRACT §11). */
   by_lab: ByLabRow[];
-  /** People's closes in the window, most first (CONTRACT §11, issue 73); null: not counted for this window (or an older tracker). */
+  /** People's closes counted in the window, most first (CONTRACT §11, issues 73 and 84); null: none counted yet (or an older tracker's window before it counted). */
   closes_by_person: CloserRow[] | null;
   /** When the tracker began counting closes by person; null: not yet, or an older tracker. */
   closes_counted_since: string | null;
+  /**
+   * Whether the count misses some of the window's people's closes (it starts before
+   * `closes_counted_since`, or holds a close counted without its actor). From a
+   * tracker before issue 84 (absent): whether the window starts before that instant.
+   */
+  closes_partial: boolean;
 }
 
-/** One row of `closes_by_person`: a person's handle (never a patient's data) and their closes in the window. */
+/** One row of `closes_by_person`: a person's handle (never a patient's data), the name an EHR gave them (null: none), and their closes in the window. */
 export interface CloserRow {
   actor: string;
+  actor_display: string | null;
   closed: number;
 }
 
@@ -100,6 +108,8 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
   if (typeof closers === 'string') return { ok: false, field: closers };
   const since = body.closes_counted_since;
   if (since != null && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) return { ok: false, field: 'closes_counted_since' };
+  const partial = body.closes_partial;
+  if (partial != null && typeof partial !== 'boolean') return { ok: false, field: 'closes_partial' };
   const bookings = readReportBookings(body);
   if (!bookings.ok) return bookings;
   return {
@@ -130,6 +140,7 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
       by_lab: byLab,
       closes_by_person: closers,
       closes_counted_since: since ?? null,
+      closes_partial: partial ?? (since != null && Date.parse(since) > Date.parse(body.from as string)),
     },
   };
 }
@@ -141,9 +152,11 @@ function readClosers(value: unknown): CloserRow[] | null | string {
   const rows: CloserRow[] = [];
   for (const [index, row] of value.entries()) {
     if (!isRecord(row) || typeof row.actor !== 'string' || !HANDLE_PATTERN.test(row.actor)) return `closes_by_person[${index}].actor`;
+    const display = row.actor_display ?? null;
+    if (display !== null && (typeof display !== 'string' || [...display].length > MAX_ACTOR_DISPLAY)) return `closes_by_person[${index}].actor_display`;
     const closed = count(row.closed);
     if (closed === null) return `closes_by_person[${index}].closed`;
-    rows.push({ actor: row.actor, closed });
+    rows.push({ actor: row.actor, actor_display: display, closed });
   }
   return rows;
 }

@@ -49,7 +49,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
         <>
           <ReportSummary report={report.value} />
           <AgingChart aging={report.value.aging_now} />
-          <ClosersSection rows={report.value.closes_by_person} since={report.value.closes_counted_since} timeZone={timeZone} />
+          <ClosersSection report={report.value} timeZone={timeZone} />
           <LabsSection rows={report.value.by_lab} />
           <BookingsSection rows={report.value.bookings_by_lab} readAt={readAt} />
           <section class="report-weekly" aria-labelledby="report-weekly-heading">

@@ -16,7 +16,8 @@
 import type { CsvTable } from '../../../functions/core/csv';
 import { failureTypeWords } from '../../../functions/core/missing-words';
 import { bookingsTable, noRedraws } from './report-bookings';
-import type { ByLabRow, CloserRow, ReportDoc } from './report-doc';
+import { closesByPersonTable } from './closers-table';
+import type { ByLabRow, ReportDoc } from './report-doc';
 import { ENDED_MISSING_WORDS, endedMissingTotal, failureRows, failureTypeRows, groupLabRows, labRowName, labWords, methodWords, rateWords, rowIntervalWords } from './report-labs';
 import { weekLabel, type WeekCounts } from './report-weeks';
 import { AGING_BUCKETS, dispositionRows, dispositionWords, durationsWords, isTrackerDisposition, redrawRateWords } from './report-words';
@@ -114,11 +115,6 @@ export function failureTypesTable(rows: readonly ByLabRow[]): CsvTable {
   };
 }
 
-/** Closes by person (CONTRACT §11 `closes_by_person`): the page's table, shown only when counted and someone closed one. */
-export function closesByPersonTable(rows: readonly Pick<CloserRow, 'actor' | 'closed'>[]): CsvTable {
-  return { name: 'closes-by-person', header: ['Person', 'Closed'], rows: rows.map((row) => [row.actor, row.closed]) };
-}
-
 /**
  * The report's tables in the page's order, those the page shows only: the by-lab
  * groups that have rows, the failure types when one was counted, the bookings by lab
@@ -135,7 +131,7 @@ export function reportCsvTables(report: ReportDoc, weeks: readonly WeekCounts[] 
     endedMissingTable(report),
     durationsTable(report),
     agingTable(report.aging_now),
-    ...(report.closes_by_person !== null && report.closes_by_person.length > 0 ? [closesByPersonTable(report.closes_by_person)] : []),
+    ...(report.closes_by_person !== null && report.closes_by_person.length > 0 ? [closesByPersonTable(report)] : []),
     ...labs,
     ...(withFailures.length > 0 ? [failureTypesTable(withFailures)] : []),
     ...(bookings.rows.length > 0 && !noRedraws(report.bookings_by_lab) ? [bookings] : []),

@@ -1,13 +1,16 @@
 /**
  * Report rows (CONTRACT §11): each write versioned, so any order of applying
  * them converges; a refused one is stale. One item's work in stream order (an
- * expiry before its return's first rows), items side by side.
+ * expiry before its return's first rows), items side by side. An EHR person's
+ * close row keeps the name its history entry gave them (CONTRACT §11
+ * `actor_display`), read once as the row is first written (withCloserNames).
  */
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
-import { recordClosesCounted } from '../../store/report-closers';
+import { EHR_ACTOR_PREFIX } from '../../shared/actor';
+import { closeDisplay, recordClosesCounted } from '../../store/report-closers';
 import { applyReportWork } from '../../store/report-ledger';
-import type { ReportWork } from '../../store/report-work';
+import type { ReportWork, TallyWrite } from '../../store/report-work';
 import { beforeDeadline, type Run, type StepContext } from './context';
 import type { RecordWork } from './intake';
 
@@ -82,10 +85,49 @@ async function recordCounting(ctx: StepContext, counting: ClosesCounting, queues
   }
 }
 
+/** The EHR person whose close a record's row writes put without a name yet, with the follow-up and its version: null for any other record. */
+export function closeWantingName(work: Pick<RecordWork, 'write' | 'tallies'>): { id: string; version: number; actor: string } | null {
+  const after = work.write.after;
+  if (after?.kind !== 'follow_up') return null;
+  const { followUp } = after.item;
+  const actor = followUp.closed_by;
+  if (followUp.state !== 'closed' || actor == null || !actor.startsWith(EHR_ACTOR_PREFIX)) return null;
+  const wants = (write: TallyWrite) => write.tally?.kind === 'closed' && write.tally.by === actor && write.tally.by_display === undefined;
+  const named = work.tallies.some((report) => report.kind === 'rows' && [...report.writes, ...report.current].some(wants));
+  return named ? { id: followUp.id, version: followUp.version, actor } : null;
+}
+
+/** `report` with the close rows of `actor` carrying `name`. */
+export function namedCloseWork(report: ReportWork, actor: string, name: string): ReportWork {
+  if (report.kind !== 'rows') return report;
+  const withName = (write: TallyWrite): TallyWrite => (write.tally?.kind === 'closed' && write.tally.by === actor ? { ...write, tally: { ...write.tally, by_display: name } } : write);
+  return { ...report, writes: report.writes.map(withName), current: report.current.map(withName) };
+}
+
+/**
+ * Each EHR person's close the batch writes carries the name its history entry
+ * gave them (read once, here; parked work keeps it so). A failed read is
+ * logged and the row is written without the name: the count is what matters.
+ */
+async function withCloserNames(ctx: StepContext, run: Run, works: readonly RecordWork[]): Promise<void> {
+  await forEachLimited(works, ctx.concurrency, async (work) => {
+    const close = closeWantingName(work);
+    if (close === null || Date.now() >= run.workDeadline) return;
+    try {
+      const name = await closeDisplay(ctx.db, ctx.tableName, close);
+      if (name !== null) work.tallies = work.tallies.map((report) => namedCloseWork(report, close.actor, name));
+    } catch (error) {
+      ctx.logger.error('close name read failed', { error: errorName(error) });
+    }
+  });
+}
+
 /** Applies the batch's report work; resolves with the rows written. */
 export async function applyReportRows(ctx: StepContext, run: Run, works: Iterable<RecordWork>, counting: ClosesCounting = { recorded: false }): Promise<number> {
   let written = 0;
-  const queues = ledgerQueues(works);
+  const all = [...works];
+  await withCloserNames(ctx, run, all);
+  const queues = ledgerQueues(all);
   await recordCounting(ctx, counting, queues);
   await forEachLimited(queues, ctx.concurrency, async (queue) => {
     const rows = await applyQueue(ctx, run, queue);

@@ -11,6 +11,8 @@ import { digestChat, digestEmail } from '../../../functions/core/digest-render';
 import type { RedrawReport } from '../../../functions/core/report';
 import { NOW, REPORT, WEEK } from './digest-fixtures';
 
+const WEEK_FROM = REPORT.from;
+
 const PEOPLE = [
   { actor: 'dee.park', closed: 5 },
   { actor: 'ana.ruiz', closed: 2 },
@@ -49,9 +51,23 @@ describe('the top closers', () => {
     const early = digestOf({ closes_by_person: null, closes_counted_since: '2026-11-18T09:30:00.000000Z' });
     expect(early.top_closers).toBeNull();
     expect(digestEmail(early)).toContain('\nCloses by person are counted from 2026-11-18 09:30 UTC: not for all of last week.\n');
-    expect(closersWords(null, null, 'UTC', 'email')).toBe('Closes by person are not counted yet: the tracker counts them from its first close after the release that added them.');
+    expect(closersWords(null, { since: null, partial: false, from: WEEK_FROM }, 'UTC', 'email')).toBe('Closes by person are not counted yet: the tracker counts them from its first close after the release that added them.');
     // A report from before issue 73 (no fields at all) reads as not counted.
     const { closes_by_person: _rows, closes_counted_since: _since, ...older } = REPORT;
     expect(weeklyDigest(WEEK, older, [], { environment: 'prod', now: NOW }).top_closers).toBeNull();
+  });
+
+  it('names those counted since counting began for a week that starts before it, and says since when', () => {
+    const since = '2026-11-18T09:30:00.000000Z';
+    const partial = digestOf({ closes_by_person: PEOPLE, closes_counted_since: since, closes_partial: true });
+    expect(partial.top_closers).toEqual(PEOPLE.slice(0, 3));
+    expect(partial.report.closes_partial).toBe(true);
+    expect(digestEmail(partial)).toContain('\nClosed the most since 2026-11-18 09:30 UTC: dee.park 5, ana.ruiz 2, ben_okafor 2.\n');
+    expect(digestChat(partial).content.description).toContain('\nClosed the most since 2026-11-18 09:30 UTC: `dee.park` 5, `ana.ruiz` 2, `ben_okafor` 2.\n');
+    const nobodySince = digestOf({ closes_by_person: [], closes_counted_since: since, closes_partial: true });
+    expect(digestEmail(nobodySince)).toContain('\nCloses by person are counted from 2026-11-18 09:30 UTC: nobody closed one since.\n');
+    // Counted all week, but some closes were recorded without who closed them (an older version's rows).
+    const unattributed = digestOf({ closes_by_person: PEOPLE, closes_counted_since: '2026-10-01T00:00:00.000000Z', closes_partial: true });
+    expect(digestEmail(unattributed)).toContain('Closed the most (of the closes counted by person; some were recorded without who closed them): dee.park 5');
   });
 });

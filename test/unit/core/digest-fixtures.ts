@@ -15,7 +15,7 @@ export const REPORT: RedrawReport = quietReport({
   open_now: 5, stale_now: 2, unassigned_now: 1, aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
   time_to_redraw_order_hours: { n: 7, p50: 20, p90: 50 }, time_to_acknowledge_hours: { n: 6, p50: 0.5, p90: 3 }, time_to_close_hours: { n: 9, p50: 100.8, p90: 240 },
   walk_in_completed: 40, with_redraw: 3,
-  closes_by_person: [{ actor: 'j.doe', closed: 1 }, { actor: 'lab-ops', closed: 1 }], closes_counted_since: '2026-11-01T00:00:00.000000Z',
+  closes_by_person: [{ actor: 'j.doe', closed: 1 }, { actor: 'lab-ops', closed: 1 }], closes_counted_since: '2026-11-01T00:00:00.000000Z', closes_partial: false,
   attention_now: { redraw_failed: 0, results_still_missing: 0, no_redraw: 0 },
 });
 

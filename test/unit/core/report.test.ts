@@ -73,6 +73,7 @@ describe('assembleReport', () => {
       // Nothing counted by person yet (no closes_counted_since given): no claim.
       closes_by_person: null,
       closes_counted_since: null,
+      closes_partial: null,
       time_zone: 'UTC',
       // redraw_completed is the tracker's close, patient_declined a person's.
       closed_by_people: 1,
@@ -87,7 +88,7 @@ describe('assembleReport', () => {
     // §11's fields in its order, then the extensions.
     expect(Object.keys(report)).toEqual([
       'from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw',
-      'ended_missing', 'by_lab', 'closes_by_person', 'closes_counted_since', 'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
+      'ended_missing', 'by_lab', 'closes_by_person', 'closes_counted_since', 'closes_partial', 'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
       'bookings_by_lab', 'first_bookings',
     ]);
   });
