@@ -156,9 +156,10 @@ describe('GET /reports/redraws', () => {
         },
         { lab: 'standin-lab', method: 'testkit', completed: 1, with_redraw: 0, redraw_rate: 0, ended_missing: 0, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: {} },
       ],
-      // Counting closes by person began when the transaction function first counted a close (this test's): not in April.
-      closes_by_person: null,
+      // Counting closes by person began when the transaction function first counted a close (this test's): in April nothing was counted, and the window says it is partial.
+      closes_by_person: [],
       closes_counted_since: expect.any(String) as string,
+      closes_partial: true,
       time_zone: 'UTC',
       closed_by_people: 0,
       closed_by_tracker: 1,
@@ -181,8 +182,8 @@ describe('GET /reports/redraws', () => {
     const today = (await getReport({})).body as RedrawReport;
     expect(today).toMatchObject({ closed: 1, by_disposition: { patient_declined: 1 }, time_to_close_hours: { n: 1 } });
     expect(today.time_to_close_hours.p50).toBeGreaterThan(24 * 200);
-    // The default window starts 28 days ago, before this table's counting began (a stored instant of this run): no claim.
-    expect(today.closes_by_person).toBeNull();
+    // The default window starts 28 days ago, before this table's counting began (a stored instant of this run): what was counted since, partial.
+    expect(today).toMatchObject({ closes_by_person: [{ actor: 'j.doe', actor_display: null, closed: 1 }], closes_partial: true });
     expect(Date.parse(today.closes_counted_since!)).toBeGreaterThan(Date.now() - 10 * 60_000);
 
     // The digest's list: the open follow-ups with attention first (the cancelled redraw failed: nothing is due,

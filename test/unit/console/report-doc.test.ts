@@ -17,17 +17,23 @@ const [labRow, nullRow] = report.by_lab as unknown as [Record<string, unknown>, 
 
 describe('readReport', () => {
   it('reads a whole report as the API answers it', () => {
-    expect(readReport(report)).toEqual({ ok: true, report: { ...report, results_still_missing_now: 0, no_redraw_now: 0, closes_by_person: null, closes_counted_since: null, bookings_by_lab: [], first_bookings: null } });
+    expect(readReport(report)).toEqual({ ok: true, report: { ...report, results_still_missing_now: 0, no_redraw_now: 0, closes_by_person: null, closes_counted_since: null, closes_partial: false, bookings_by_lab: [], first_bookings: null } });
   });
 
   it('reads closes by person (issue 73): handles and counts in the API’s order, null when not counted, and names a wrong row', () => {
     const rows = [
-      { actor: 'dee.park', closed: 4 },
-      { actor: 'arn:aws:iam::123456789012:user/ana', closed: 2 },
+      { actor: 'dee.park', actor_display: null, closed: 4 },
+      { actor: 'ehr:Practitioner/123', actor_display: 'Ann Lee', closed: 3 },
+      { actor: 'arn:aws:iam::123456789012:user/ana', actor_display: null, closed: 2 },
     ];
     const since = '2026-11-10T08:00:00.000000Z';
-    const read = readReport({ ...report, closes_by_person: rows, closes_counted_since: since });
-    expect(read.ok && read.report).toMatchObject({ closes_by_person: rows, closes_counted_since: since });
+    const read = readReport({ ...report, closes_by_person: rows, closes_counted_since: since, closes_partial: true });
+    expect(read.ok && read.report).toMatchObject({ closes_by_person: rows, closes_counted_since: since, closes_partial: true });
+    // A tracker before issue 84: no actor_display (none), no closes_partial (whether the window starts before the instant).
+    const older = readReport({ ...report, closes_by_person: [{ actor: 'dee.park', closed: 4 }], closes_counted_since: since });
+    expect(older.ok && older.report).toMatchObject({ closes_by_person: [{ actor: 'dee.park', actor_display: null, closed: 4 }], closes_partial: Date.parse(since) > Date.parse(report.from as string) });
+    expect(readReport({ ...report, closes_by_person: [{ actor: 'j.doe', actor_display: 'x'.repeat(121), closed: 1 }] })).toEqual({ ok: false, field: 'closes_by_person[0].actor_display' });
+    expect(readReport({ ...report, closes_partial: 'yes' })).toEqual({ ok: false, field: 'closes_partial' });
     const notCounted = readReport({ ...report, closes_by_person: null, closes_counted_since: since });
     expect(notCounted.ok && notCounted.report).toMatchObject({ closes_by_person: null, closes_counted_since: since });
     // A handle is held to its character set: nothing else is shown.
