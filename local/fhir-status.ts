@@ -3,8 +3,10 @@
  * configured FHIR server, for `npm start` and its tests: per follow-up of the
  * worklist's listings (open, then closed and still kept), whether its Task is
  * confirmed at its current content, behind, refused or changed in the EHR, or
- * was never sent; and how many pending records wait for the next try. A walk
- * of the listings: a local diagnostic, never a route of the deployed API.
+ * was never sent; and how many pending records wait for the next try; and how
+ * often the EHR's changes are polled (`poll_seconds`, FHIR_POLL_SECONDS; null
+ * with FHIR_EHR_ACTIONS off), for the simulator's words. A walk of the
+ * listings: a local diagnostic, never a route of the deployed API.
  */
 import { fhirViewOf, type FhirSystems } from '../functions/core/fhir-task';
 import { digestOf } from '../functions/fhir-sync/source';
@@ -26,10 +28,16 @@ export interface LocalFhirStatus {
   deleted_in_ehr: number;
   never_sent: number;
   pending: number;
+  poll_seconds: number | null;
 }
 
-export async function localFhirStatus(db: TableClient, tableName: string, fhir: { baseUrl: string; systems: FhirSystems }, now: Date): Promise<LocalFhirStatus> {
-  const status: LocalFhirStatus = { base_url: fhir.baseUrl, follow_ups: 0, confirmed: 0, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0 };
+export async function localFhirStatus(
+  db: TableClient,
+  tableName: string,
+  fhir: { baseUrl: string; systems: FhirSystems; pollSeconds: number | null },
+  now: Date,
+): Promise<LocalFhirStatus> {
+  const status: LocalFhirStatus = { base_url: fhir.baseUrl, follow_ups: 0, confirmed: 0, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0, poll_seconds: fhir.pollSeconds };
   for (const partition of [FOLLOW_UP_LISTING_PARTITIONS.open, FOLLOW_UP_LISTING_PARTITIONS.closed]) {
     for await (const item of queryItems(db, indexPartition(tableName, TABLE.byTransaction, partition))) {
       if (expired(item, now)) continue;

@@ -3,7 +3,7 @@
  * listens and the webhook secret; Ctrl-C stops everything, the JVM included.
  */
 import { ConfigError } from '../functions/shared/config';
-import { parseLocalSettings } from './config';
+import { parseLocalSettings, type LocalSettings } from './config';
 import { routeLines } from './routes';
 import { startLocalRuntime, StartupError, type LocalRuntime } from './runtime';
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // LOG_FORMAT=text: one readable line per request; the functions' own logs from WARN up (LOG_FORMAT=json: all, as on AWS).
   if (settings.LOG_FORMAT === 'text') process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const runtime = await startLocalRuntime(settings, undefined, (line) => console.error(line), settings.LOG_FORMAT === 'text' ? (line) => console.log(line) : undefined);
-  printBanner(runtime, settings.SWEEP_INTERVAL_SECONDS);
+  printBanner(runtime, settings);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -31,7 +31,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
+/**
+ * The FHIR line (only when on: the banner of a tracker without FHIR is as it was), with how soon the
+ * EHR's changes come back: the poll's interval, at once with a Subscription (CONTRACT §13, issue 84).
+ */
+function fhirLines(runtime: LocalRuntime, settings: LocalSettings): string[] {
+  if (runtime.fhir === null) return [];
+  const back =
+    settings.FHIR_EHR_ACTIONS === 'off'
+      ? "the EHR's changes are not read back (FHIR_EHR_ACTIONS=off)"
+      : `the EHR's changes read within ${settings.FHIR_POLL_SECONDS} s (FHIR_POLL_SECONDS), at once with a Subscription${settings.FHIR_NOTIFY_SECRET === undefined ? ' (set FHIR_NOTIFY_SECRET)' : ''}`;
+  return [`  FHIR Tasks: ${runtime.fhir} (one Task per follow-up; ${back}; how they stand: GET ${runtime.url}/local/fhir)`];
+}
+
+function printBanner(runtime: LocalRuntime, settings: LocalSettings): void {
+  const sweepSeconds = settings.SWEEP_INTERVAL_SECONDS;
   const lines = [
     '',
     `redraw-tracker is listening on ${runtime.url}`,
@@ -40,8 +54,7 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
     runtime.junctionApi === null
       ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'
       : `  Junction API: ${runtime.junctionApi} (reconciliation on; npm run backfill -- --since <date>)`,
-    // Only when on: the banner of a tracker without FHIR is as it was.
-    ...(runtime.fhir === null ? [] : [`  FHIR Tasks: ${runtime.fhir} (one Task per follow-up; how they stand: GET ${runtime.url}/local/fhir)`]),
+    ...fhirLines(runtime, settings),
     runtime.secrets.generated
       ? `  Webhook secret (development, generated): ${runtime.secrets.values[0]}\n  Set JUNCTION_WEBHOOK_SECRET to use your own.`
       : `  Webhook secrets: ${runtime.secrets.values.length} from JUNCTION_WEBHOOK_SECRET`,

@@ -7,11 +7,14 @@
  *   /local/ehr/Task/{id}` of the follow-up's Task, completing it as
  *   `Practitioner/123`;
  * - at any other FHIR server: complete the follow-up's Task there.
- * The tracker reads such a change back within FHIR_POLL_SECONDS and applies it as
+ * The tracker reads such a change back within FHIR_POLL_SECONDS (the value GET
+ * /local/fhir gives, `poll_seconds`), at once with a Subscription, and applies it as
  * that person's close (its `disposition` `other`: the curl gives no statusReason).
  */
 import * as z from 'zod';
 import { trackerFhirBase } from './simulator-tracker';
+
+const PollAnswer = z.object({ poll_seconds: z.number().int().positive().nullable().optional() });
 
 const StandinTasks = z.object({ tasks: z.array(z.object({ id: z.string(), identifier: z.array(z.object({ value: z.string().optional() }).loose()).optional() }).loose()) });
 
@@ -28,6 +31,15 @@ async function standinTaskId(origin: string, followUpId: string): Promise<string
   const parsed = StandinTasks.safeParse(await response.json().catch(() => null));
   if (!parsed.success) return null;
   return parsed.data.tasks.find((task) => task.identifier?.some((identifier) => identifier.value === followUpId))?.id;
+}
+
+/** "within 300 s (FHIR_POLL_SECONDS), at once with a Subscription": the tracker's poll interval as GET /local/fhir gives it. */
+async function howSoon(base: string): Promise<string> {
+  const response = await fetch(`${base}/local/fhir`).catch(() => null);
+  const parsed = PollAnswer.safeParse(response?.ok === true ? await response.json().catch(() => null) : null);
+  if (response !== null && !response.ok) await response.body?.cancel();
+  const seconds = parsed.success ? (parsed.data.poll_seconds ?? null) : null;
+  return `within ${seconds === null ? '' : `${seconds} s (`}FHIR_POLL_SECONDS${seconds === null ? '' : ')'}, at once with a Subscription`;
 }
 
 /**
@@ -47,8 +59,9 @@ export async function ehrCloseLine(base: string, followUpId: string | null, time
     taskId = await standinTaskId(origin, followUpId);
   }
   const check = `curl -s '${base}/follow-ups/${encodeURIComponent(followUpId)}'`;
+  const soon = await howSoon(base);
   if (typeof taskId !== 'string') {
-    return `Close follow-up ${followUpId} from the EHR: complete its Task at ${fhirBase} as a person there; the tracker reads it back within FHIR_POLL_SECONDS as that person's close (${check})`;
+    return `Close follow-up ${followUpId} from the EHR: complete its Task at ${fhirBase} as a person there; the tracker reads it back ${soon}, as that person's close (${check})`;
   }
-  return `Close follow-up ${followUpId} from the EHR, as ${EHR_AUTHOR} there: curl -s -X POST '${origin}/local/ehr/Task/${taskId}' -d '{"status":"completed","author":"${EHR_AUTHOR}"}'; the tracker reads it back within FHIR_POLL_SECONDS as ehr:${EHR_AUTHOR}'s close (${check})`;
+  return `Close follow-up ${followUpId} from the EHR, as ${EHR_AUTHOR} there: curl -s -X POST '${origin}/local/ehr/Task/${taskId}' -d '{"status":"completed","author":"${EHR_AUTHOR}"}'; the tracker reads it back ${soon}, as ehr:${EHR_AUTHOR}'s close (${check})`;
 }

@@ -79,5 +79,7 @@ export function linkTasksTo(setup: FhirSetup | null, consoleUrl: string | null):
 /** GET /local/fhir's answer (local/fhir-status.ts), or null with FHIR off. */
 export function fhirStatusOf(setup: FhirSetup | null, { db, tableName }: LocalStorage): (() => Promise<LocalFhirStatus>) | null {
   const target = fhirTargetOf(setup);
-  return target === null ? null : () => localFhirStatus(db, tableName, target, new Date());
+  if (setup === null || target === null) return null;
+  const pollSeconds = setup.config.ehrActions ? setup.config.pollSeconds : null;
+  return () => localFhirStatus(db, tableName, { ...target, pollSeconds }, new Date());
 }

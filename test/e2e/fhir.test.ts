@@ -64,6 +64,7 @@ const LocalFhir = z
     deleted_in_ehr: z.number(),
     never_sent: z.number(),
     pending: z.number(),
+    poll_seconds: z.number().nullable(),
   })
   .strict();
 
@@ -136,6 +137,8 @@ const trackers = useTrackers();
 describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run simulate', () => {
   it('simulates to the end, exit 0, and its last lines say how to see the Tasks, with commands that answer', async () => {
     expect(onRun.code, onRun.stderr).toBe(0);
+    // The banner says how soon the EHR's changes come back (issue 84): the poll's interval, at once with a Subscription.
+    expect(await on.banner()).toContain(`FHIR Tasks: ${fhir.url} (one Task per follow-up; the EHR's changes read within 1 s (FHIR_POLL_SECONDS), at once with a Subscription (set FHIR_NOTIFY_SECRET);`);
     const last = linesOf(onRun.stdout).slice(-3);
     expect(last.at(-1)).toBe('Done: every transaction reached its expected status.');
     const line = last.find((text) => text.startsWith('FHIR Tasks'));
@@ -153,7 +156,7 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
   it('GET /local/fhir counts every follow-up confirmed: none behind, refused, changed in the EHR, never sent or pending', () => {
     expect(settled.base_url).toBe(fhir.url);
     expect(settled.follow_ups).toBeGreaterThan(10);
-    expect(settled).toEqual({ base_url: fhir.url, follow_ups: settled.follow_ups, confirmed: settled.follow_ups, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0 });
+    expect(settled).toEqual({ base_url: fhir.url, follow_ups: settled.follow_ups, confirmed: settled.follow_ups, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0, poll_seconds: 1 });
   });
 
   it('keeps exactly one valid R4 Task per follow-up, open and closed, at its current content', async () => {
@@ -220,6 +223,7 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
     const line = linesOf(onRun.stdout).slice(-3).find((text) => text.startsWith('Close follow-up '));
     expect(line, onRun.stdout.slice(-2000)).toBeDefined();
     const [, followUpId, url, body] = /^Close follow-up (\S+) from the EHR, as Practitioner\/123 there: curl -s -X POST '([^']+)' -d '([^']+)'/.exec(line!) ?? [];
+    expect(line).toContain("; the tracker reads it back within 1 s (FHIR_POLL_SECONDS), at once with a Subscription, as ehr:Practitioner/123's close");
     expect((await detail(on.url, followUpId!)).follow_up.state).not.toBe('closed');
     // As curl -d sends it (a form's content type): the stand-in reads the JSON all the same.
     const edit = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body! });

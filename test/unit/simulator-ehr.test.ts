@@ -17,12 +17,14 @@ let tracker: Server;
 let trackerUrl = '';
 /** What the stub tracker's GET /local/fhir answers: FHIR off (409), or on with this base URL. */
 let fhirBase: string | null = null;
+/** Its poll interval (FHIR_POLL_SECONDS; null: FHIR_EHR_ACTIONS off, or a tracker before issue 84). */
+let pollSeconds: number | null = 300;
 
 beforeAll(async () => {
   standin = await startFhirStandin();
   tracker = createServer((request, response) => {
     if (request.url === '/local/fhir' && fhirBase !== null) {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ base_url: fhirBase, follow_ups: 1 }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ base_url: fhirBase, follow_ups: 1, poll_seconds: pollSeconds }));
     } else {
       response.writeHead(request.url === '/local/fhir' ? 409 : 404, { 'content-type': 'application/json' }).end('{"error":{"code":"fhir_not_configured"}}');
     }
@@ -52,7 +54,7 @@ describe('the simulator\'s line on closing a follow-up from the EHR', () => {
     const line = await lineSoon;
     expect(line).toBe(
       `Close follow-up fu-sim from the EHR, as Practitioner/123 there: curl -s -X POST '${standin.origin}/local/ehr/Task/${made.id}' -d '{"status":"completed","author":"Practitioner/123"}'; ` +
-        `the tracker reads it back within FHIR_POLL_SECONDS as ehr:Practitioner/123's close (curl -s '${trackerUrl}/follow-ups/fu-sim')`,
+        `the tracker reads it back within 300 s (FHIR_POLL_SECONDS), at once with a Subscription, as ehr:Practitioner/123's close (curl -s '${trackerUrl}/follow-ups/fu-sim')`,
     );
     expect(JSON.parse(await runCurl(line!))).toMatchObject({ task: { id: made.id, status: 'completed', meta: { author: { reference: 'Practitioner/123' } } } });
     expect((await standin.control.provenances()).map((provenance) => provenance.agent[0]?.who.reference)).toEqual(['Practitioner/123']);
@@ -60,9 +62,12 @@ describe('the simulator\'s line on closing a follow-up from the EHR', () => {
 
   it('says to complete the Task in the EHR at another FHIR server, and is nothing while FHIR is off', async () => {
     fhirBase = `${trackerUrl}/fhir/R4`;
+    pollSeconds = 60;
     expect(await ehrCloseLine(trackerUrl, 'fu-real', 1_000)).toBe(
-      `Close follow-up fu-real from the EHR: complete its Task at ${trackerUrl}/fhir/R4 as a person there; the tracker reads it back within FHIR_POLL_SECONDS as that person's close (curl -s '${trackerUrl}/follow-ups/fu-real')`,
+      `Close follow-up fu-real from the EHR: complete its Task at ${trackerUrl}/fhir/R4 as a person there; the tracker reads it back within 60 s (FHIR_POLL_SECONDS), at once with a Subscription, as that person's close (curl -s '${trackerUrl}/follow-ups/fu-real')`,
     );
+    pollSeconds = null;
+    expect(await ehrCloseLine(trackerUrl, 'fu-real', 1_000)).toContain('the tracker reads it back within FHIR_POLL_SECONDS, at once with a Subscription, as that person');
     fhirBase = null;
     expect(await ehrCloseLine(trackerUrl, 'fu-off', 1_000)).toBeNull();
     expect(await ehrCloseLine(trackerUrl, null, 1_000)).toBeNull();
