@@ -130,5 +130,13 @@ describe('the follow-up page says what the EHR did', () => {
     expect(deleted).toContain('What you can do: Your next action here creates the Task in the EHR again');
     expect(await page.locator('.ehr-news').count(), 'no applied change to tell').toBe(0);
     await expectNoAxeViolations(page, 'follow-up page, its Task deleted in the EHR');
+
+    // Behind after a failed try (issue 84, CONTRACT §13): the Facts say when the next try is, and no notice (nothing for a person to do).
+    answerWith = (real) => ({ ...real, fhir: fhirOf('behind', { next_try_at: '2026-11-27T15:51:00.000Z' }) });
+    await page.reload();
+    const ehrFact = page.locator('dl.facts > dt', { hasText: /^In the EHR$/ }).locator('xpath=following-sibling::dd[1]');
+    await ehrFact.waitFor();
+    expect(await ehrFact.textContent()).toBe('Sending to the EHR failed; next try at 2026-11-27 10:51 EST (15:51 UTC)');
+    expect(await page.locator('.ehr-notice').count()).toBe(0);
   });
 });
