@@ -36,7 +36,8 @@ import { forEachLimited } from '../functions/shared/concurrency';
 import { SERVICES } from '../functions/shared/metric-names';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import type { StoredFollowUp } from '../functions/store/follow-ups/item';
-import { carriesFhirMarker } from '../functions/store/follow-ups/item';
+import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
+import { TABLE } from '../functions/store/table';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../functions/store/follow-ups/write';
 import { createTableInput } from '../functions/store/table';
@@ -103,6 +104,28 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
+/**
+ * Records the partition key of every follow-up item a Put (alone or in a transaction) writes with the FHIR marker;
+ * the item as the document client or the low-level client has it (the middleware may see either).
+ */
+function recordMarkedWrites(client: DynamoDBClient, marked: Set<string>): void {
+  const plain = (value: unknown): unknown => (value !== null && typeof value === 'object' ? ((value as { S?: string; N?: string }).S ?? Number((value as { N?: string }).N)) : value);
+  const note = (item: Record<string, unknown> | undefined) => {
+    const pk = plain(item?.[TABLE.partitionKey]);
+    if (item !== undefined && Number(plain(item[A.fhirMarker])) === FHIR_MARKER_VALUE && typeof pk === 'string') marked.add(pk);
+  };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { Item?: Record<string, unknown>; TransactItems?: { Put?: { Item?: Record<string, unknown> } }[] };
+      const answer = await next(args);
+      note(input.Item);
+      for (const one of input.TransactItems ?? []) note(one.Put?.Item);
+      return answer;
+    },
+    { step: 'initialize', name: `benchMarked-${Math.random()}` },
+  );
+}
+
 /** A Powertools logger that writes nothing, and metrics that publish nothing: the route's middleware needs the real classes. */
 function quietPowertools(): { logger: Logger; metrics: Metrics } {
   const metrics = new Metrics({ namespace: 'bench', serviceName: SERVICES.fhirNotifications });
@@ -125,6 +148,10 @@ export async function startRig(endpoint: string): Promise<Rig> {
   const config = localDynamoDbClientConfig(endpoint);
   const clients = { check: new DynamoDBClient(config), consumer: new DynamoDBClient(config), writer: new DynamoDBClient(config), poll: new DynamoDBClient(config) };
   const meters = { consumer: attachMeter(clients.consumer), writer: attachMeter(clients.writer), poll: attachMeter(clients.poll) };
+  // The follow-up items whose write carried the FHIR marker, as the stream's records would (the item may lose it since:
+  // the writer's stamp of a confirmed write removes it, store/follow-ups/ehr-attention.ts).
+  const marked = new Set<string>();
+  for (const client of [clients.consumer, clients.writer, clients.poll]) recordMarkedWrites(client, marked);
   const dbOf = (client: DynamoDBClient) => documentTable(documentClientOf(client));
   const rig = { counters: zeroCounters(), meters, standinShiftMs: 0, consumerShiftMs: 0, tableName: '', check: dbOf(clients.check) } as Rig;
   rig.standin = await startFhirStandin({ now: () => new Date(Date.now() + rig.standinShiftMs) });
@@ -163,8 +190,7 @@ export async function startRig(endpoint: string): Promise<Rig> {
   rig.streamToWriter = async (ids) => {
     const writer = createFhirWriterHandler({ ...base, db: dbOf(clients.writer), tableName: tableName(), ehr });
     for (const id of ids) {
-      const item = await rig.check.get({ TableName: tableName(), Key: keys.followUp(id), ConsistentRead: true });
-      if (item === undefined || !carriesFhirMarker(item)) continue;
+      if (!marked.delete(keys.followUp(id).pk)) continue;
       const stored = (await getFollowUp(rig.check, tableName(), id, new Date()))!;
       rig.counters.writerInvocations += 1;
       const answer = await timed(rig.counters, 'writer', () => writer({ Records: [followUpRecord(stored, sequence++, 'MODIFY')] }, context));

@@ -44,7 +44,7 @@ export async function listBefore(
       const wanted =
         (input.closed ? current === 'closed' : current !== 'closed') &&
         (input.owner === null || followUp.owner === input.owner) &&
-        (input.queue === null || inQueue(input.queue, { followUp, stale: (stored.staleFlag ?? null) !== null }, input.actor, now));
+        (input.queue === null || inQueue(input.queue, { followUp, stale: (stored.staleFlag ?? null) !== null, ehr: null }, input.actor, now));
       if (wanted) found.push(stored);
     }
     startKey = page.LastEvaluatedKey;
@@ -79,7 +79,7 @@ export async function countBefore(db: TableClient, tableName: string, actor: str
   })) {
     if (expired(item, now)) continue;
     const stored = parseStored(item);
-    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null });
+    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null, ehr: null });
   }
   return queueCounts(open, actor, now);
 }

@@ -10,7 +10,7 @@ import { CONSOLE_ACT_SCOPE, CONSOLE_RESOURCE_SERVER } from '../functions/shared/
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
 
 /** The API's routes the console reads (GET), as the IAM API has them; each gets a JWT twin under /api. */
-export const CONSOLE_READ_PATHS = ['/me', '/follow-ups', '/follow-ups/counts', '/follow-ups/{follow_up_id}', '/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/reports/redraws'] as const;
+export const CONSOLE_READ_PATHS = ['/me', '/follow-ups', '/follow-ups/counts', '/follow-ups/{follow_up_id}', '/follow-ups/{follow_up_id}/stamp', '/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/reports/redraws'] as const;
 /** The booking's reads (CONTRACT §14): the query function's, the `act` scope checked by the function itself. */
 export const CONSOLE_BOOKING_READ_PATHS = ['/follow-ups/{follow_up_id}/booking/sites', '/follow-ups/{follow_up_id}/booking/slots', '/booking/cancellation-reasons'] as const;
 /** The route that changes a follow-up; it requires the `act` scope (API Gateway checks it, and the function again). */

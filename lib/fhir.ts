@@ -201,8 +201,9 @@ export class FhirWriter extends Construct {
     // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads, puts
     // and updates its confirmation item (FHIRTASK#<id>; the update moves its expiry with the follow-up's, CONTRACT
     // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL) and updates the notices' counts beside it (issue 82). Then what the follow-up actions may do (a follow-up's puts, an order's
-    // read), to apply the EHR's work as a person's action. Nothing else: no index, no update or delete of a
-    // follow-up. IAM holds each action to those partitions (dynamodb:LeadingKeys).
+    // read), to apply the EHR's work as a person's action (and its EHR flag's, CONTRACT §12), and an update of a
+    // follow-up item (the stamp of its Task's confirmed write that an open page reads). Nothing else: no index, no
+    // delete of a follow-up. IAM holds each action to those partitions (dynamodb:LeadingKeys).
     const followUps = `${FHIR_PARTITIONS.followUpPrefix}*`;
     const confirmations = `${FHIR_PARTITIONS.confirmationPrefix}*`;
     const own: TableAccess = {
@@ -213,7 +214,7 @@ export class FhirWriter extends Construct {
         // The pending partition: its retry reads a page of them (one Query) and moves one behind after its failed tries (a put).
         Query: [followUps, FHIR_PARTITIONS.pending],
         PutItem: [confirmations, FHIR_PARTITIONS.poll, FHIR_PARTITIONS.pending],
-        UpdateItem: [FHIR_PARTITIONS.pending, confirmations, FHIR_PARTITIONS.poll],
+        UpdateItem: [followUps, FHIR_PARTITIONS.pending, confirmations, FHIR_PARTITIONS.poll],
         DeleteItem: [FHIR_PARTITIONS.pending],
       },
     };

@@ -24,7 +24,7 @@ import { confinedReads, type TableAccess, TableBoundFunction, TIMEOUTS } from '.
 export const BOOKING_READ_PATHS = ['/follow-ups/{follow_up_id}/booking/sites', '/follow-ups/{follow_up_id}/booking/slots', '/booking/cancellation-reasons'];
 
 /** The IAM routes of the query function (GET). */
-const QUERY_PATHS = ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/follow-ups/counts', '/reports/redraws', '/me', ...BOOKING_READ_PATHS];
+const QUERY_PATHS = ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/follow-ups/{follow_up_id}/stamp', '/follow-ups/counts', '/reports/redraws', '/me', ...BOOKING_READ_PATHS];
 
 /**
  * What a function that acts on follow-ups may do (the HTTP route, the chat buttons, and the FHIR writer applying

@@ -1,11 +1,12 @@
 /**
  * The console's queues (CONTRACT §12): saved searches over the follow-ups,
  * plain functions over plain data. Mine, Unassigned, Needs attention (a
- * person's decision or a stale flag, unless it is snoozed), Snoozed and All
- * open are open follow-ups; Closed the closed ones. The worklist (GET /follow-ups?queue=) lists a queue and
+ * person's decision, a stale flag or EHR work that needs a person, unless it
+ * is snoozed), Snoozed and All open are open follow-ups; Closed the closed ones. The worklist (GET /follow-ups?queue=) lists a queue and
  * GET /follow-ups/counts counts the open ones from one read of the open
  * partition, so a queue's count and its list agree by construction.
  */
+import type { EhrAttention } from './ehr-attention';
 import type { FollowUp, FollowUpState } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
 import { agingBucket, type AgingBuckets } from './report';
@@ -27,10 +28,14 @@ export type AgeBucket = (typeof AGE_BUCKETS)[number];
  */
 export type QueueFollowUp = Pick<FollowUp, 'state' | 'snoozed_until' | 'owner' | 'opened_at'> & { attention: string | null };
 
-/** What a queue is decided on: the follow-up, and whether its open redraw's order is flagged stale now. */
+/**
+ * What a queue is decided on: the follow-up, whether its open redraw's order is
+ * flagged stale now, and the EHR work on it that needs a person (core/ehr-attention.ts), or null.
+ */
 export interface QueueFacts {
   followUp: QueueFollowUp;
   stale: boolean;
+  ehr: EhrAttention | null;
 }
 
 /** The follow-up's state as of `now`: stateAt's rule (core/follow-up/states.ts), over what a queue reads: a snooze that has ended is acknowledged. */
@@ -52,7 +57,7 @@ export function inQueue(queue: Queue, facts: QueueFacts, actor: string, now: Dat
       return owner === null;
     case 'attention':
       // A snoozed follow-up waits for its snooze to end: it leaves Needs attention until it wakes (Mine and Unassigned keep it).
-      return (attention !== null || facts.stale) && state !== 'snoozed';
+      return (attention !== null || facts.stale || facts.ehr !== null) && state !== 'snoozed';
     case 'snoozed':
       return state === 'snoozed';
     case 'open':
@@ -65,10 +70,15 @@ export function inAgeBucket(age: AgeBucket, followUp: Pick<FollowUp, 'opened_at'
   return agingBucket(followUp.opened_at, now) === age;
 }
 
-/** GET /follow-ups/counts: the caller, each open queue's count, and the open follow-ups' owners (most first, then by name). */
+/**
+ * GET /follow-ups/counts: the caller, each open queue's count, the open
+ * follow-ups with EHR work that needs a person (the "EHR needs you" filter's
+ * count, an extension), and the open follow-ups' owners (most first, then by name).
+ */
 export interface QueueCounts {
   actor: string;
   counts: Record<CountedQueue, number>;
+  ehr_needs_you: number;
   owners: { owner: string; open: number }[];
   as_of: string;
 }
@@ -77,14 +87,17 @@ export interface QueueCounts {
 export function queueCounts(open: readonly QueueFacts[], actor: string, now: Date): QueueCounts {
   const counts = Object.fromEntries(COUNTED_QUEUES.map((queue) => [queue, 0])) as Record<CountedQueue, number>;
   const owners = new Map<string, number>();
+  let ehrNeedsYou = 0;
   for (const facts of open) {
     for (const queue of COUNTED_QUEUES) if (inQueue(queue, facts, actor, now)) counts[queue]++;
+    if (facts.ehr !== null && stateNow(facts.followUp, now) !== 'closed') ehrNeedsYou++;
     const { owner } = facts.followUp;
     if (owner !== null && stateNow(facts.followUp, now) !== 'closed') owners.set(owner, (owners.get(owner) ?? 0) + 1);
   }
   return {
     actor,
     counts,
+    ehr_needs_you: ehrNeedsYou,
     owners: [...owners].map(([owner, count]) => ({ owner, open: count })).sort((a, b) => b.open - a.open || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0)),
     as_of: canonicalFromDate(now),
   };

@@ -48,6 +48,8 @@ import { clearPending } from '../store/fhir-records';
 import { ConfigError } from '../shared/config';
 import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type AnswerTo, type UnavailableReason } from '../fhir/answers';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../fhir/http';
+import type { StoredFollowUp } from '../store/follow-ups/item';
+import { keepAfterDelivery } from './ehr-attention';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
 import type { DigestedTask } from './source';
 import {
@@ -113,10 +115,12 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  * computed again while the follow-up is at that content.
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
-  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]) };
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]), decided: null };
   try {
-    const outcome = await roundsOf(deps, id, openedAt, run);
-    return { ...outcome, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
+    const rounds = await roundsOf(deps, id, openedAt, run);
+    const outcome = { ...rounds, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
+    await keepAfterDelivery(deps, id, run.decided, outcome);
+    return outcome;
   } catch (error) {
     // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
     if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
@@ -130,6 +134,8 @@ interface Run {
   note: EhrNote | null;
   restated: boolean;
   contents: Contents;
+  /** The follow-up as the last round read it: what the flag it leaves is decided on (ehr-attention.ts). */
+  decided: StoredFollowUp | null;
 }
 
 /** Read, decide, act: a round at a time, until a move ends the delivery. */
@@ -163,6 +169,7 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
     return done({ kind: 'gone' });
   }
   const written = await writtenOf(deps, stored, run.contents);
+  run.decided = stored;
   if (resources === null) return done(await answerFailure(deps, search, written, 'search'));
   // Several Tasks are refused as they are: only a lone Task is read.
   const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);

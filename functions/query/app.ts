@@ -1,7 +1,7 @@
 /**
  * The query API (CONTRACT §2, §9, §11) for API Gateway HTTP API events (payload v2):
  * GET /orders/{order_id}, GET /transactions/{transaction_id}, GET /redraws,
- * GET /follow-ups, GET /follow-ups/counts, GET /follow-ups/{follow_up_id}, GET /reports/redraws,
+ * GET /follow-ups, GET /follow-ups/counts, GET /follow-ups/{follow_up_id} and its /stamp, GET /reports/redraws,
  * GET /me (the console's, CONTRACT §12), and the booking's reads (CONTRACT §14):
  * GET /follow-ups/{follow_up_id}/booking/sites, .../booking/slots and GET /booking/cancellation-reasons. Read-only: the actions on
  * follow-ups are another function's (functions/follow-up-actions).
@@ -21,7 +21,7 @@ import { errorName } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
 import type { PscApi } from '../junction/psc';
 import { DEFAULT_CURSOR_SECRET } from './cursor';
-import { followUpCountsRoute, followUpRoute, followUpsRoute, meRoute } from './follow-up-routes';
+import { followUpCountsRoute, followUpRoute, followUpsRoute, followUpStampRoute, meRoute } from './follow-up-routes';
 import { orderRoute, redrawsRoute, transactionRoute } from './order-routes';
 import { reportRoute } from './report-route';
 import { HttpError, type QueryContext, type RouteHandler } from './request';
@@ -82,6 +82,7 @@ const ROUTE_HANDLERS: Record<RouteName, RouteHandler> = {
   'follow-ups': followUpsRoute,
   'follow-up-counts': followUpCountsRoute,
   'follow-up': followUpRoute,
+  'follow-up-stamp': followUpStampRoute,
   report: reportRoute,
   me: meRoute,
   // A chunk of their own, loaded on first use (CONTRACT §14): a cold start of the other routes does not pay for them.

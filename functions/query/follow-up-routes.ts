@@ -1,7 +1,8 @@
 /**
  * The query API's routes over follow-ups (CONTRACT §9, §12): GET /follow-ups
- * (a queue, state, owner and age, a page at a time), GET /follow-ups/counts,
- * GET /follow-ups/{follow_up_id} with its history, and GET /me. Read-only: the
+ * (a queue, state, owner, age and "EHR needs you", a page at a time), GET
+ * /follow-ups/counts, GET /follow-ups/{follow_up_id} with its history, its
+ * page's stamp (GET /follow-ups/{follow_up_id}/stamp), and GET /me. Read-only: the
  * actions on follow-ups are another function's (functions/follow-up-actions).
  */
 import * as z from 'zod/mini';
@@ -11,6 +12,7 @@ import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
 import type { FhirView } from '../core/fhir-task';
+import { readPageStamp } from '../store/follow-ups/ehr-attention';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
@@ -32,6 +34,9 @@ const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
 const Queue = z.enum(QUEUES);
 const AgeBucket = z.enum(AGE_BUCKETS);
 
+/** `ehr=needs_you`: the "EHR needs you" filter (CONTRACT §12), follow-ups with EHR work that needs a person. */
+const EHR_NEEDS_YOU = 'needs_you';
+
 const quoted = (values: readonly string[]) => values.map((one) => `"${one}"`).join(', ');
 
 /** The filters of GET /follow-ups, each checked in turn; a 400 names the first that is not one of its values. */
@@ -45,19 +50,20 @@ function listFilters(query: Record<string, string | undefined>) {
   if (!state.success) throw new HttpError(400, 'invalid_parameter', `state must be one of ${quoted(FOLLOW_UP_LIST_STATES)}`);
   const owner = query.owner === undefined ? { success: true as const, data: null } : Owner.safeParse(query.owner);
   if (!owner.success) throw new HttpError(400, 'invalid_parameter', `owner must be a handle of 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`);
-  return { queue: queue.data, age: age.data, state: state.data, owner: owner.data, limit: pageSize(query.limit) };
+  if (query.ehr !== undefined && query.ehr !== EHR_NEEDS_YOU) throw new HttpError(400, 'invalid_parameter', `ehr must be "${EHR_NEEDS_YOU}"`);
+  return { queue: queue.data, age: age.data, state: state.data, owner: owner.data, ehr: query.ehr === EHR_NEEDS_YOU, limit: pageSize(query.limit) };
 }
 
 /** GET /follow-ups: a page of a queue; the Mine queue is the caller's. */
 export const followUpsRoute: RouteHandler = async ({ db, tableName, cursorSecret, now }, { query, caller }) => {
-  const { queue, age, state, owner, limit } = listFilters(query);
+  const { queue, age, state, owner, ehr, limit } = listFilters(query);
   const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
   // A cursor of /redraws, or of other filters, would resume somewhere else.
   const from = decoded !== null && isFollowUpPosition(decoded) ? decoded : null;
   const actor = queue === 'mine' ? caller() : null;
-  const filters = { state, owner, queue, age, actor };
+  const filters = { state, owner, queue, age, actor, ehr };
   if (query.cursor !== undefined && (from === null || !positionFits(from, filters))) {
-    throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for these filters (queue, state, owner, age) and caller');
+    throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for these filters (queue, state, owner, age, ehr) and caller');
   }
   const at = now();
   const page = await listFollowUps(db, tableName, { ...filters, limit, from, now: at });
@@ -86,6 +92,19 @@ export const followUpRoute: RouteHandler = async (context, request): Promise<Fol
     bookingOptionsOf(context, stored.followUp),
   ]);
   return { follow_up: view, history, fhir: fhirView, booking_options: bookingOptions };
+};
+
+/**
+ * GET /follow-ups/{follow_up_id}/stamp (CONTRACT §12, an extension): what an
+ * open follow-up page checks every few seconds, one strongly consistent read of
+ * the item; a stamp other than the one read before the page's last load means
+ * something it shows may have changed (core of it: store/follow-ups/ehr-attention.ts).
+ */
+export const followUpStampRoute: RouteHandler = async ({ db, tableName, now }, request) => {
+  const id = resourceId(request.id, 'follow_up_id');
+  const stamp = await readPageStamp(db, tableName, id, now());
+  if (stamp === null) throw new HttpError(404, 'not_found', 'no follow-up with this id');
+  return { id, stamp };
 };
 
 /** GET /me (the console's, CONTRACT §12): the caller as the record names them. */

@@ -13,6 +13,7 @@ export type RouteName =
   | 'follow-ups'
   | 'follow-up-counts'
   | 'follow-up'
+  | 'follow-up-stamp'
   | 'booking-sites'
   | 'booking-slots'
   | 'cancellation-reasons'
@@ -36,6 +37,7 @@ const ROUTES: readonly RouteSpec[] = [
   // Before /follow-ups/{follow_up_id}, which its path would match too (API Gateway prefers the literal route as well).
   { name: 'follow-up-counts', key: 'GET /follow-ups/counts', path: /^\/follow-ups\/counts$/ },
   { name: 'follow-up', key: 'GET /follow-ups/{follow_up_id}', path: /^\/follow-ups\/([^/]+)$/, param: 'follow_up_id' },
+  { name: 'follow-up-stamp', key: 'GET /follow-ups/{follow_up_id}/stamp', path: /^\/follow-ups\/([^/]+)\/stamp$/, param: 'follow_up_id' },
   // CONTRACT §14: the booking's reads.
   { name: 'booking-sites', key: 'GET /follow-ups/{follow_up_id}/booking/sites', path: /^\/follow-ups\/([^/]+)\/booking\/sites$/, param: 'follow_up_id' },
   { name: 'booking-slots', key: 'GET /follow-ups/{follow_up_id}/booking/slots', path: /^\/follow-ups\/([^/]+)\/booking\/slots$/, param: 'follow_up_id' },

@@ -26,11 +26,12 @@
  * - The first switch-on's progress per server (`FHIR#SEED`): which listing of
  *   follow-ups (open, then closed) is being walked, and where it stopped.
  */
+import type { ConfirmedHolds } from '../core/ehr-attention';
 import type { ConfirmedContent } from '../core/fhir-ehr-change';
 import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir-task';
 import { instantMillis } from '../core/instant';
 import { FHIR_PENDING_PARTITION, fhirKeys, isPendingBehind } from './keys';
-import type { TableClient } from './table-client';
+import { getItems, type TableClient } from './table-client';
 import { TABLE } from './table';
 
 /** A pending record: the follow-up, its opening, and the newest write revision whose Task is asked for. */
@@ -405,4 +406,20 @@ export async function writeSeed(db: TableClient, tableName: string, baseUrl: str
       ...(progress.mapping === null ? {} : { mapping: progress.mapping }),
     },
   });
+}
+
+/**
+ * What the confirmation records of these follow-ups hold against them (any server's: `migrate` knows no
+ * settings), by id: what core/ehr-attention.ts ehrAttentionOfRecord reads. GetItem each, eventually consistent.
+ */
+export async function readConfirmedHolds(db: TableClient, tableName: string, ids: readonly string[]): Promise<Map<string, ConfirmedHolds>> {
+  const items = await getItems(db, tableName, ids.map((id) => fhirKeys.confirmation(id)), false);
+  const found = new Map<string, ConfirmedHolds>();
+  items.forEach((item, index) => {
+    if (item === undefined) return;
+    const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
+    const number = (name: string): number | null => (typeof item[name] === 'number' ? (item[name] as number) : null);
+    found.set(ids[index]!, { deletedInEhrVersion: number(C.deletedInEhrVersion), conflictVersion: number(C.conflictVersion), changedInEhrDigest: text(C.changedInEhrDigest), refusedDigest: text(C.refusedDigest) });
+  });
+  return found;
 }

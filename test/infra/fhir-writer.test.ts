@@ -128,8 +128,9 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       [['dynamodb:Query'], leading(['FOLLOWUP#*', 'FHIR#PENDING'])],
       [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FHIR#PENDING', 'FOLLOWUP#*'])],
       // The pending record, the confirmation's expiry moved with its follow-up's (fhir-writer/intake.ts setConfirmationExpiry),
-      // and a notifying source's count of the minute beside the poll's cursor (issue 82, store/fhir-poll.ts takeNotices).
-      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*', 'FHIR#POLL'])],
+      // a notifying source's count of the minute beside the poll's cursor (issue 82, store/fhir-poll.ts takeNotices), and the stamp of
+      // a confirmed write on the follow-up item that an open page reads (issue 84, store/follow-ups/ehr-attention.ts stampConfirmed).
+      [['dynamodb:UpdateItem'], leading(['FOLLOWUP#*', 'FHIR#PENDING', 'FHIRTASK#*', 'FHIR#POLL'])],
       [['dynamodb:DeleteItem'], leading(['FHIR#PENDING'])],
     ]);
     expect(FHIR_PARTITIONS.pending).toBe('FHIR#PENDING');
@@ -151,8 +152,7 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       expect(keys(granted[0]!.Condition), action).toEqual(expect.arrayContaining(expected));
       expect(granted[0]!.Resource).toEqual(statement.Resource);
     }
-    // Its writes of follow-ups are puts only (no update, no delete), and no index is queried.
-    expect(JSON.stringify(byAction(writers, 'dynamodb:UpdateItem').map((statement) => statement.Condition))).not.toContain('FOLLOWUP#');
+    // Its writes of follow-ups are puts and the confirmed write's stamp (never a delete), and no index is queried.
     expect(JSON.stringify(byAction(writers, 'dynamodb:DeleteItem').map((statement) => statement.Condition))).not.toContain('FOLLOWUP#');
     expect(JSON.stringify(statementsOf(on.stack, on.template, writer().role))).not.toContain('/index/');
   });

@@ -29,6 +29,7 @@ describe('HTTP API', () => {
     'GET /follow-ups',
     'GET /follow-ups/{follow_up_id}',
     'GET /follow-ups/counts',
+    'GET /follow-ups/{follow_up_id}/stamp',
     'GET /reports/redraws',
     'GET /me',
     ...BOOKING_READS,
@@ -48,7 +49,7 @@ describe('HTTP API', () => {
       return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
     };
     const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
-    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /redraws', 'GET /reports/redraws', 'GET /me', ...BOOKING_READS]) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/{follow_up_id}/stamp', 'GET /follow-ups/counts', 'GET /redraws', 'GET /reports/redraws', 'GET /me', ...BOOKING_READS]) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
     expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
   });
 
@@ -63,6 +64,7 @@ describe('HTTP API', () => {
       'GET /api/follow-ups/{follow_up_id}',
       'GET /api/follow-ups/{follow_up_id}/booking/sites',
       'GET /api/follow-ups/{follow_up_id}/booking/slots',
+      'GET /api/follow-ups/{follow_up_id}/stamp',
       'GET /api/me',
       'GET /api/orders/{order_id}',
       'GET /api/redraws',
@@ -74,6 +76,7 @@ describe('HTTP API', () => {
       'GET /follow-ups/{follow_up_id}',
       'GET /follow-ups/{follow_up_id}/booking/sites',
       'GET /follow-ups/{follow_up_id}/booking/slots',
+      'GET /follow-ups/{follow_up_id}/stamp',
       'GET /me',
       'GET /orders/{order_id}',
       'GET /redraws',

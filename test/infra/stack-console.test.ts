@@ -292,8 +292,8 @@ describe('the console on AWS (CONTRACT §12)', () => {
     expect(types.filter((type) => /^AWS::(Cognito|CloudFront|S3)::/.test(type) || type === 'Custom::CDKBucketDeployment' || type === 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
     const keys = Object.values(off.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r['Properties']['RouteKey'] as string);
     expect(keys.filter((key) => key.includes('/api/'))).toEqual([]);
-    // The IAM routes (with the booking's three reads, CONTRACT §14) and the webhook.
-    expect(keys).toHaveLength(13);
+    // The IAM routes (with the booking's three reads, CONTRACT §14, and the page's stamp, §12) and the webhook.
+    expect(keys).toHaveLength(14);
     expect(Object.keys(off.template.toJSON().Outputs).filter((name) => name.startsWith('Console'))).toEqual([]);
     // Every function is the tracker's own (no CDK helper), and neither group setting reaches anything.
     const fns = Object.values(off.template.findResources('AWS::Lambda::Function'));

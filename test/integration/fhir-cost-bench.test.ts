@@ -18,9 +18,11 @@ describe('bench section n: FHIR Tasks cost', () => {
     expect(byKind.reminded).toMatchObject({ maps: false, marked: false, invocations: 0, read: 0, write: 0, requests: 0, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 } });
     // A record passed whose Task is current: the strongly consistent confirmation read alone.
     expect(byKind.duplicate).toMatchObject({ maps: false, marked: true, invocations: 1, read: 1, write: 0, requests: 1, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 } });
-    // The marker, on the changes' own stream: seven writes, two of them bookkeeping (the reminder, unmarked; the stale flag, marked: priority moves); the sort-key filter passed all seven.
+    // The marker, on the changes' own stream: seven writes, two of them bookkeeping (the reminder, unmarked; the stale flag,
+    // marked: priority moves), and the writer's six stamps of a confirmed write (CONTRACT §12: what an open page reads),
+    // unmarked; the sort-key filter passed all thirteen, the marker six.
     const [changes] = result.marker.streams;
-    expect(changes).toMatchObject({ followUpWrites: 7, bookkeeping: 2, bookkeepingMarked: 1, passedBefore: 7, passedNow: 6, saved: 1, disagreements: 0, markerBytes: 4 });
+    expect(changes).toMatchObject({ followUpWrites: 13, bookkeeping: 8, bookkeepingMarked: 1, passedBefore: 13, passedNow: 6, saved: 7, disagreements: 0, markerBytes: 4 });
     expect(changes!.replay.withMarker.table).toBeGreaterThanOrEqual(changes!.replay.withoutMarker.table);
     expect(result.marker.confirmationRead).toBe(1);
     expect(byKind.opened!.fhir).toEqual({ GET: 1, PUT: 0, POST: 1, other: 0 });

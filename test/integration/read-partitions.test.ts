@@ -126,12 +126,16 @@ describe('the partitions the query function reads', () => {
         for (const queue of QUEUES) await pages('/follow-ups', { queue });
         expect(await pages('/follow-ups', { owner: 'maria' })).toBe(1);
         expect(await pages('/follow-ups', { state: 'closed' })).toBe(1);
+        expect(await pages('/follow-ups', { ehr: 'needs_you' })).toBe(0);
       },
       'follow-up-counts': async () => {
         await get('/follow-ups/counts');
       },
       'follow-up': async () => {
         for (const ids of Object.values(flows)) expect(((await get(`/follow-ups/${ids.transactionId}`)).history as unknown[]).length).toBeGreaterThan(0);
+      },
+      'follow-up-stamp': async () => {
+        for (const ids of Object.values(flows)) expect((await get(`/follow-ups/${ids.transactionId}/stamp`)).stamp).toMatch(/^\d+\.$/);
       },
       // Without Junction's key (this handler has none) the booking's reads end in 409 not_bookable, after the
       // table's: the follow-up and its orders, the reads they make with a key too.

@@ -79,7 +79,7 @@ function expected(specs: readonly FollowUpSpec[], filters: Infer<typeof arbFilte
       return (
         stateMatches &&
         (filters.owner === null || followUp.owner === filters.owner) &&
-        (queue === null || inQueue(queue, { followUp, stale: (staleFlag ?? null) !== null }, filters.actor, NOW)) &&
+        (queue === null || inQueue(queue, { followUp, stale: (staleFlag ?? null) !== null, ehr: null }, filters.actor, NOW)) &&
         (filters.age === null || inAgeBucket(filters.age as AgeBucket, followUp, NOW))
       );
     })

@@ -182,7 +182,7 @@ async function fullReadCounts(reader: TableClient, tableName: string, actor: str
   })) {
     if (expired(item, NOW)) continue;
     const stored = parseStored(item);
-    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null });
+    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null, ehr: stored.ehrAttention?.kind ?? null });
   }
   return queueCounts(open, actor, NOW);
 }

@@ -81,6 +81,7 @@ describe('docs/openapi.json', () => {
         'GET /follow-ups',
         'GET /follow-ups/{follow_up_id}',
         'GET /follow-ups/counts',
+        'GET /follow-ups/{follow_up_id}/stamp',
         'POST /follow-ups/{follow_up_id}/actions',
         'GET /follow-ups/{follow_up_id}/booking/sites',
         'GET /follow-ups/{follow_up_id}/booking/slots',
@@ -163,9 +164,12 @@ describe('docs/openapi.json', () => {
     }
     // CONTRACT §12: the console's additions.
     assertDocumented('GET', '/me', { statusCode: 200, headers: json, body: '{"actor":"m.ops"}' });
-    const counts = { actor: 'm.ops', counts: { mine: 1, unassigned: 2, attention: 1, snoozed: 0, open: 3 }, owners: [{ owner: 'm.ops', open: 1 }], as_of: '2026-03-10T12:00:00.000000Z' };
+    const counts = { actor: 'm.ops', counts: { mine: 1, unassigned: 2, attention: 1, snoozed: 0, open: 3 }, ehr_needs_you: 1, owners: [{ owner: 'm.ops', open: 1 }], as_of: '2026-03-10T12:00:00.000000Z' };
     assertDocumented('GET', '/follow-ups/counts', { statusCode: 200, headers: json, body: JSON.stringify(counts) });
     expect(() => assertDocumented('GET', '/follow-ups/counts', { statusCode: 200, headers: json, body: JSON.stringify({ ...counts, counts: { ...counts.counts, closed: 9 } }) })).toThrow();
+    // The page's stamp (CONTRACT §12, an extension): opaque, two fields.
+    assertDocumented('GET', '/follow-ups/{follow_up_id}/stamp', { statusCode: 200, headers: json, body: JSON.stringify({ id: 'tx-1', stamp: '7.2026-11-29T03:00:00.000Z' }) });
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}/stamp', { statusCode: 200, headers: json, body: JSON.stringify({ id: 'tx-1', stamp: 7 }) })).toThrow();
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, waiting_since: undefined }], next_cursor: null }) })).toThrow(/waiting_since/);
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
   });

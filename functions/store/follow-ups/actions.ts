@@ -62,11 +62,14 @@ export async function actOnFollowUpUnless(
 /**
  * `stored` after a person's action left `followUp` (its newest entry `last`):
  * its due time again and, snoozed or closed, its order's stale flag cleared
- * (the sweep's next pass would, CONTRACT §9: so does the queues' copy, now).
+ * (the sweep's next pass would, CONTRACT §9: so does the queues' copy, now),
+ * and the EHR work that needed a person dropped: this is that person's next
+ * action (CONTRACT §12; the FHIR writer sets it again if the next delivery
+ * ends on such work).
  */
 export function afterPersonAction(stored: StoredFollowUp, followUp: StoredFollowUp['followUp'], last: LastEntry, thresholds: StaleThresholds): StoredFollowUp {
   const held = followUp.state === 'snoozed' || followUp.state === 'closed';
-  return { ...stored, followUp, dueAt: dueAt(followUp, stored.redraw, thresholds), last, staleFlag: held ? null : (stored.staleFlag ?? null) };
+  return { ...stored, followUp, dueAt: dueAt(followUp, stored.redraw, thresholds), last, staleFlag: held ? null : (stored.staleFlag ?? null), ehrAttention: null };
 }
 
 async function act(db: TableClient, tableName: string, input: ActionInput, refusal: (stored: StoredFollowUp) => ButtonRefusal | null): Promise<ButtonActionResult> {

@@ -24,12 +24,14 @@
  * actions.ts for a person and tracker.ts for the tracker).
  */
 import * as z from 'zod/mini';
+import { EHR_ATTENTIONS, type EhrAttentionFlag } from '../../core/ehr-attention';
 import type { OpenRedrawTiming } from '../../core/follow-up/due';
 import type { FollowUpAction, LastEntry } from '../../core/follow-up/history';
 import { REDRAW_FACTS, type RedrawFact } from '../../core/follow-up/situation';
 import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
+import type { QueueFacts } from '../../core/queues';
 import type { BookingFacts } from '../../core/report-bookings';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
@@ -68,6 +70,10 @@ export const A = {
   fhirMarker: 'fx',
   /** StoredFollowUp.ehrOwner. */
   ehrOwner: 'eo',
+  /** StoredFollowUp.ehrAttention: EHR work that needs a person (core/ehr-attention.ts). */
+  ehrAttention: 'ea',
+  /** When the FHIR writer last had a write of its Task confirmed (ehr-attention.ts stampConfirmed): never parsed, read by the page's stamp. */
+  confirmedStamp: 'ec',
   /** StoredFollowUp.bookingFacts, in a few bytes (bookingFactsAttribute). */
   bookingFacts: 'bf',
   /**
@@ -148,6 +154,8 @@ export interface StoredFollowUp {
    * every write advances the booking's (write.ts). Absent or null: none yet.
    */
   bookingFacts?: BookingFacts | null;
+  /** EHR work that needs a person (CONTRACT §12): set by the FHIR writer, dropped by a person's next action. Not a version. Absent or null: none. */
+  ehrAttention?: EhrAttentionFlag | null;
   /**
    * History entries the item carries whose items may not be written yet (A.pendingHistory,
    * pending-history.ts), the last one its version's: every write carries them forward
@@ -246,13 +254,12 @@ export const Stored = z.object({
   [A.bookingFacts]: z.optional(
     z.object({ r: z.optional(z.literal(1)), l: z.optional(z.string()), o: z.optional(z.number()), d: z.optional(z.number()), f: z.optional(z.number()), h: z.optional(z.literal(1)), m: z.optional(z.literal(1)) }),
   ),
+  [A.ehrAttention]: z.optional(z.object({ kind: z.enum(EHR_ATTENTIONS), since: z.string() })),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
 /** Whether an item (by its keys) is a follow-up item (not its history). */
-export function isFollowUpItem(item: Record<string, unknown>): boolean {
-  return parseFollowUpKey(item) !== null;
-}
+export const isFollowUpItem = (item: Record<string, unknown>): boolean => parseFollowUpKey(item) !== null;
 
 /** A follow-up item as stored (a stream image, say). */
 export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp {
@@ -281,6 +288,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
     ehrOwner: parsed[A.ehrOwner] ?? null,
     bookingFacts: bookingFactsOf(parsed[A.bookingFacts]),
+    ehrAttention: parsed[A.ehrAttention] ?? null,
     ...pendingOf(item),
     revision: parsed[A.revision] ?? 0,
   };
@@ -355,6 +363,8 @@ export const WorklistEntry = z.object({
   t: z.number(),
   /** Set when the sweep's stale flag copy (`sf`) is. */
   f: z.optional(z.literal(true)),
+  /** The EHR work that needs a person (`ea`'s kind), when set. */
+  e: z.optional(z.enum(EHR_ATTENTIONS)),
 });
 export type WorklistEntry = z.output<typeof WorklistEntry>;
 
@@ -362,7 +372,7 @@ const STATE_LETTERS = { new: 'n', acknowledged: 'a', snoozed: 's', closed: 'c' }
 const LETTER_STATES = { n: 'new', a: 'acknowledged', s: 'snoozed', c: 'closed' } as const satisfies Record<WorklistEntry['s'], FollowUp['state']>;
 
 /** What a worklist entry says of its follow-up: the fields a queue reads (core/queues.ts QueueFacts). */
-export function worklistFacts(entry: WorklistEntry): { followUp: Pick<FollowUp, 'state' | 'snoozed_until' | 'owner' | 'opened_at'> & { attention: string | null }; stale: boolean } {
+export function worklistFacts(entry: WorklistEntry): QueueFacts {
   return {
     followUp: {
       state: LETTER_STATES[entry.s],
@@ -372,6 +382,7 @@ export function worklistFacts(entry: WorklistEntry): { followUp: Pick<FollowUp, 
       opened_at: canonicalFromDate(new Date(entry.t)),
     },
     stale: entry.f === true,
+    ehr: entry.e ?? null,
   };
 }
 
@@ -412,6 +423,7 @@ export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unk
     ...(followUp.attention === null ? {} : { a: followUp.attention }),
     t: instantMillis(followUp.opened_at),
     ...((stored.staleFlag ?? null) === null ? {} : { f: true as const }),
+    ...(stored.ehrAttention == null ? {} : { e: stored.ehrAttention.kind }),
   };
   return {
     [TABLE.byTransaction.sortKey]: listing.sort,
@@ -449,6 +461,7 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
     ...(stored.ehrOwner == null ? {} : { [A.ehrOwner]: stored.ehrOwner }),
     ...(stored.bookingFacts == null ? {} : { [A.bookingFacts]: bookingFactsAttribute(stored.bookingFacts) }),
+    ...(stored.ehrAttention == null ? {} : { [A.ehrAttention]: stored.ehrAttention }),
     ...(stored.pending == null || stored.pending.length === 0 ? {} : { [A.pendingHistory]: encodePending(stored.pending, stored.last ?? null) }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
     ...(fhirMarker ? { [A.fhirMarker]: FHIR_MARKER_VALUE } : {}),

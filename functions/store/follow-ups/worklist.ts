@@ -10,6 +10,7 @@
  * with another. Never a Scan, never a walk of a partition inside a request.
  */
 import * as z from 'zod/mini';
+import type { EhrAttention } from '../../core/ehr-attention';
 import { toFollowUpView, type FollowUpView } from '../../core/follow-up/view';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, stateNow, type AgeBucket, type Queue, type QueueCounts, type QueueFacts } from '../../core/queues';
 import { getOrdersById } from '../order-reads';
@@ -52,6 +53,8 @@ export interface FollowUpFilters {
   actor?: string | null;
   /** The report's aging bucket (CONTRACT §11): whole days since opened. */
   age?: AgeBucket | null;
+  /** "EHR needs you" (CONTRACT §12): only follow-ups with EHR work that needs a person. */
+  ehr?: boolean;
 }
 
 /**
@@ -70,6 +73,8 @@ export const FollowUpPagePosition = z
     age: z.optional(z.nullable(z.enum(AGE_BUCKETS))),
     /** Mine's caller, by key. */
     actorKey: z.optional(z.nullable(OwnerKey)),
+    /** "EHR needs you" (absent: off, as positions were before it). */
+    ehr: z.optional(z.literal(true)),
     after: z.union([ListingKey, WorklistKey]),
   })
   .check(z.refine((position) => afterFitsPlan(position.after, planOf(filtersOfPosition(position))), 'key outside its partition or range'));
@@ -87,16 +92,19 @@ interface FilterKeys {
   queue: Queue | null;
   age: AgeBucket | null;
   actorKey: string | null;
+  ehr: boolean;
 }
 
 function filterKeysOf(filters: FollowUpFilters): FilterKeys {
   const queue = filters.queue ?? null;
   const actor = queue === 'mine' ? (filters.actor ?? null) : null;
-  return { state: filters.state, ownerKey: filters.owner === null ? null : keys.ownerKey(filters.owner), queue, age: filters.age ?? null, actorKey: actor === null ? null : keys.ownerKey(actor) };
+  const ownerKey = filters.owner === null ? null : keys.ownerKey(filters.owner);
+  return { state: filters.state, ownerKey, queue, age: filters.age ?? null, actorKey: actor === null ? null : keys.ownerKey(actor), ehr: filters.ehr === true };
 }
 
 function filtersOfPosition(position: Omit<FollowUpPagePosition, 'after' | 'list'>): FilterKeys {
-  return { state: position.state, ownerKey: position.ownerKey, queue: position.queue ?? null, age: position.age ?? null, actorKey: position.actorKey ?? null };
+  const { state, ownerKey } = position;
+  return { state, ownerKey, queue: position.queue ?? null, age: position.age ?? null, actorKey: position.actorKey ?? null, ehr: position.ehr === true };
 }
 
 /** Whether a page position was given for these filters (and, for Mine, this caller). */
@@ -123,9 +131,10 @@ interface Plan {
 }
 
 function planOf(filters: FilterKeys): Plan {
-  const { state, ownerKey, queue, age, actorKey } = filters;
+  const { state, ownerKey, queue, age, actorKey, ehr } = filters;
   const partition = listingPartition(state, queue);
-  const wholeState = state === 'open' || state === 'closed';
+  // "EHR needs you" is checked on each entry, as an age is.
+  const wholeState = (state === 'open' || state === 'closed') && !ehr;
   // Mine and Unassigned are an owner's range too; with an owner filter as well, the owner's range (the filter drops the rest).
   const range = ownerKey ?? (queue === 'mine' ? actorKey : queue === 'unassigned' ? NO_OWNER_KEY : null);
   if (range === null) return { index: TABLE.byTransaction, partition, range, exact: age === null && wholeState && (queue === null || queue === state) };
@@ -181,8 +190,8 @@ export async function listFollowUps(
 
 /** The filters as a position carries them (absent rather than null, as positions were before queues and ages). */
 function positionFilters(filters: FilterKeys): Omit<FollowUpPagePosition, 'after' | 'list'> {
-  const { state, ownerKey, queue, age, actorKey } = filters;
-  return { state, ownerKey, ...(queue === null ? {} : { queue }), ...(age === null ? {} : { age }), ...(actorKey === null ? {} : { actorKey }) };
+  const { state, ownerKey, queue, age, actorKey, ehr } = filters;
+  return { state, ownerKey, ...(queue === null ? {} : { queue }), ...(age === null ? {} : { age }), ...(actorKey === null ? {} : { actorKey }), ...(ehr ? { ehr: true as const } : {}) };
 }
 
 /** Whether a follow-up (whole, or its worklist entry) matches the filters as of `now`; its owner compared as it is, never by key. */
@@ -196,12 +205,13 @@ function matchesFilters(facts: QueueFacts, filters: FollowUpFilters, now: Date):
     stateMatches &&
     (filters.owner === null || followUp.owner === filters.owner) &&
     (queue === null || inQueue(queue, facts, filters.actor ?? '', now)) &&
-    (age === null || inAgeBucket(age, followUp, now))
+    (age === null || inAgeBucket(age, followUp, now)) &&
+    (filters.ehr !== true || facts.ehr !== null)
   );
 }
 
 function factsOf(stored: StoredFollowUp): QueueFacts {
-  return { followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null };
+  return { followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null, ehr: stored.ehrAttention?.kind ?? null };
 }
 
 /** An index entry's facts, or null when it has expired at `now` (absent, CONTRACT §9): a whole item's, or the worklist index's slim entry. */
@@ -284,13 +294,17 @@ async function readFollowUps(db: TableClient, tableName: string, itemKeys: reado
  * of its open redraw order (read eventually consistently): a page's orders in
  * one BatchGetItem (getOrdersById), not one GetItem per row.
  */
-export async function followUpViews(db: TableClient, tableName: string, stored: readonly StoredFollowUp[], now: Date): Promise<FollowUpView[]> {
+export async function followUpViews(db: TableClient, tableName: string, stored: readonly StoredFollowUp[], now: Date): Promise<ListedFollowUp[]> {
   const orderIds = stored.flatMap((one) => (one.redraw === null || one.followUp.state === 'closed' ? [] : [one.redraw.orderId]));
   const orders = await getOrdersById(db, tableName, orderIds, false);
-  return stored.map((one) =>
-    toFollowUpView(one.followUp, one.dueAt, one.redraw === null ? null : (orders.get(one.redraw.orderId)?.stale ?? null), now, one.redraw?.statusTime ?? null),
-  );
+  return stored.map((one) => {
+    const view = toFollowUpView(one.followUp, one.dueAt, one.redraw === null ? null : (orders.get(one.redraw.orderId)?.stale ?? null), now, one.redraw?.statusTime ?? null);
+    return { ...view, ehr_attention: view.state === 'closed' ? null : (one.ehrAttention?.kind ?? null) };
+  });
 }
+
+/** A follow-up as a list answers it: with the EHR work on it that needs a person (an extension, CONTRACT §12), or null. */
+export type ListedFollowUp = FollowUpView & { ehr_attention: EhrAttention | null };
 
 /**
  * GET /follow-ups/counts (CONTRACT §12): each open queue's count for `actor`

@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openFollowUp, stateAt, type FollowUp } from '../../../functions/core/follow-up/states';
 import { COUNTED_QUEUES, inAgeBucket, inQueue, queueCounts, stateNow, type QueueFacts } from '../../../functions/core/queues';
+import type { EhrAttention } from '../../../functions/core/ehr-attention';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
 const base = openFollowUp({ id: 'tx-1', transactionId: 'tx-1', initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2026-03-20T09:00:00.000000Z' });
-const facts = (change: Partial<FollowUp>, stale = false): QueueFacts => ({ followUp: { ...base, ...change }, stale });
+const facts = (change: Partial<FollowUp>, stale = false, ehr: EhrAttention | null = null): QueueFacts => ({ followUp: { ...base, ...change }, stale, ehr });
 
 describe('the console’s queues (CONTRACT §12)', () => {
   it('puts a follow-up in Mine only for its owner, and in Unassigned only without one', () => {
@@ -20,6 +21,15 @@ describe('the console’s queues (CONTRACT §12)', () => {
     expect(inQueue('attention', facts({}, true), 'x', NOW)).toBe(true);
     expect(inQueue('attention', facts({}), 'x', NOW)).toBe(false);
     expect(inQueue('attention', facts({ state: 'closed', attention: 'redraw_failed' }, true), 'x', NOW)).toBe(false);
+  });
+
+  it('needs attention for EHR work that needs a person, counted apart as "EHR needs you" (CONTRACT §12)', () => {
+    for (const kind of ['refused', 'changed_in_ehr', 'conflict', 'deleted_in_ehr'] as const) expect(inQueue('attention', facts({}, false, kind), 'x', NOW)).toBe(true);
+    expect(inQueue('attention', facts({ state: 'closed' }, false, 'conflict'), 'x', NOW)).toBe(false);
+    const flagged = [facts({}, false, 'refused'), facts({ owner: 'maria' }, false, 'deleted_in_ehr'), facts({ state: 'closed' }, false, 'conflict'), facts({}, true)];
+    const answer = queueCounts(flagged, 'maria', NOW);
+    expect(answer.counts.attention).toBe(3);
+    expect(answer.ehr_needs_you).toBe(2);
   });
 
   it('leaves a snoozed follow-up out of Needs attention until it wakes, while Mine, Unassigned and All open keep it', () => {
@@ -61,6 +71,7 @@ describe('the console’s queues (CONTRACT §12)', () => {
       attention: fc.constantFrom(null, 'redraw_failed'),
       snoozedUntil: fc.constantFrom('2026-03-30T00:00:00.000000Z', '2026-04-02T00:00:00.000000Z'),
       stale: fc.boolean(),
+      ehr: fc.constantFrom(null, 'refused', 'conflict'),
     });
     fc.assert(
       fc.property(fc.array(arbitraryFacts, { maxLength: 40 }), fc.constantFrom('maria', 'tom', 'nobody'), (rows, actor) => {
@@ -68,6 +79,7 @@ describe('the console’s queues (CONTRACT §12)', () => {
           facts(
             { state: row.state as FollowUp['state'], owner: row.owner, attention: row.attention as FollowUp['attention'], ...(row.state === 'snoozed' ? { snoozed_until: row.snoozedUntil, snooze_reason: 'other' } : {}) },
             row.stale,
+            row.ehr as EhrAttention | null,
           ),
         );
         const answer = queueCounts(all, actor, NOW);
@@ -75,6 +87,7 @@ describe('the console’s queues (CONTRACT §12)', () => {
         const open = all.filter((one) => one.followUp.state !== 'closed');
         expect(answer.owners.reduce((sum, owner) => sum + owner.open, 0)).toBe(open.filter((one) => one.followUp.owner !== null).length);
         expect(answer.owners.map((owner) => owner.open)).toEqual([...answer.owners.map((owner) => owner.open)].sort((a, b) => b - a));
+        expect(answer.ehr_needs_you).toBe(all.filter((one) => one.ehr !== null && one.followUp.state !== 'closed').length);
         expect(answer.actor).toBe(actor);
       }),
     );
