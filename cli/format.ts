@@ -99,3 +99,20 @@ export function since(iso: string, now: Date): string {
 export function shellWord(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
+
+/**
+ * The CLI's time zone, as a CSV's twin time columns name it (CONTRACT §12:
+ * the console uses the browser's): TZ when it names an IANA zone, else the
+ * zone Intl resolves for this process; "UTC" when neither names one.
+ */
+export function cliZone(env: NodeJS.ProcessEnv): string {
+  for (const zone of [env.TZ, undefined]) {
+    try {
+      const resolved = new Intl.DateTimeFormat('en-US', zone ? { timeZone: zone } : {}).resolvedOptions().timeZone;
+      if (resolved) return resolved;
+    } catch {
+      // Not a zone Intl knows (TZ=":/etc/localtime", "EST5EDT" on some builds): the process's own.
+    }
+  }
+  return 'UTC';
+}

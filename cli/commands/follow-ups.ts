@@ -3,7 +3,9 @@
  * urgent first, one page or (--all) every page following `next_cursor`.
  * `--mine` is the owner named by REDRAW_TRACKER_OWNER, else on AWS the caller's ARN.
  * `--csv`: every page, in the columns of the console's worklist CSV
- * (console/src/lib/worklist-csv.ts, functions/core/csv.ts).
+ * (console/src/lib/worklist-csv.ts, functions/core/csv.ts), its times' twins
+ * in the CLI's zone (TZ, else this machine's) as the console's are in the
+ * browser's; no byte-order mark on stdout, where it would break a pipe.
  */
 import { csvOf } from '../../functions/core/csv';
 import { asFollowUp, type FollowUp } from '../../console/src/lib/types';
@@ -14,7 +16,7 @@ import { EXIT, usageError } from '../errors';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
 import { followUpTable } from '../follow-up-views';
 import { FollowUpPage, type FollowUpView } from '../../views/answers';
-import { shellWord } from '../format';
+import { cliZone, shellWord } from '../format';
 import { readOnWords, readPages } from '../views';
 
 /** The API's bounds for `limit` (CONTRACT §9). */
@@ -39,12 +41,17 @@ days open, contact attempts, and the stale reason of its redraw order, if flagge
   --all           follow next_cursor to the last page and show everything
   --cursor C      start at this cursor (printed under a page that has more)
   --csv           every page (as --all) as CSV, the columns of the console's
-                  worklist download: Follow-up, Order (for Junction), then
-                  Urgency, Why, Due, State (Disposition, Closed by, Closed with
-                  --state closed), Owner, Days open; whole ids, times in UTC
-                  (ISO 8601). RFC 4180, UTF-8, CRLF, a header row; a cell
-                  starting with = + - @, a tab or a carriage return gets a '
-                  before it, so a spreadsheet never runs it.
+                  worklist download, data for a spreadsheet: follow_up_id,
+                  transaction_id, order_id, order_kind, then state, attention,
+                  stale_reason, stale_since, due, snoozed_until, snooze_reason
+                  (with --state closed: disposition, closed_by, closed), then
+                  owner, contact_attempts, opened, acknowledged; codes as the
+                  API gives them, an empty cell for none, each time twice as
+                  YYYY-MM-DD HH:MM: <name>_utc and <name>_local_<zone> in TZ's
+                  zone (else this machine's). RFC 4180, UTF-8 without a
+                  byte-order mark, CRLF, a header row; a cell starting with
+                  = + - @, a tab or a carriage return gets a ' before it, so a
+                  spreadsheet never runs it.
 
 With --json: the API's page {"items": [...], "next_cursor": ...}; with --all, every
 item in one document and "next_cursor": null.
@@ -102,7 +109,7 @@ Examples:
     if (csv) {
       // Read as the console reads a page (lib/types.ts asFollowUp), so both files come from the same fields.
       const rows = items.map(asFollowUp).filter((item): item is FollowUp => item !== null);
-      const table = worklistTable('follow-ups', rows, state === 'closed', deps.now());
+      const table = worklistTable('follow-ups', rows, state === 'closed', cliZone(deps.env));
       out.text(csvOf(table.header, table.rows));
       return EXIT.ok;
     }

@@ -6,7 +6,8 @@
  * --by bookings; CONTRACT §14), as the API's document with --json (or
  * --format json), or with --csv as the console's Report page downloads its
  * tables (console/src/report/report-tables.ts, functions/core/csv.ts: the same
- * columns, cells and escaping). docs/reports.md explains every line.
+ * columns, cells and escaping; no byte-order mark on stdout, where it would
+ * break a pipe). docs/reports.md explains every line.
  */
 import { csvOf, type CsvTable } from '../../functions/core/csv';
 import { readReportBookings } from '../../console/src/report/report-bookings-doc';
@@ -122,15 +123,19 @@ each line.
                --csv, its CSV alone (actor, actor_display, closed,
                counted_since_utc, partial)
   --format F   text (the default) or json; --format json is --json.
-  --csv        the tables of the console's Report page as CSV (RFC 4180, UTF-8,
-               CRLF, a header row each; a cell starting with = + - @, a tab or a
-               carriage return gets a ' before it), the columns and words the
-               page's "Download CSV" files hold: counts, ended-missing,
-               durations, aging, closes-by-person, labs-ranked, labs-too-few,
-               labs-zero, failure-types (those with rows), weeks; a blank line
-               between two.
+  --csv        the tables of the console's Report page as CSV, the columns the
+               page's "Download CSV" files hold: data for a spreadsheet, one
+               kind of value per column (codes beside their words, counts,
+               rates in percent with the 95% interval's ends as rate_low and
+               rate_high, p50_hours and p90_hours, days as YYYY-MM-DD, an empty
+               cell for none): counts, ended-missing, durations, aging,
+               closes-by-person, labs-ranked, labs-too-few, labs-zero,
+               failure-types, bookings-by-lab (those with rows), weeks; a blank
+               line between two. RFC 4180, UTF-8 without a byte-order mark (the
+               page's files have one), CRLF, a header row each; a cell starting
+               with = + - @, a tab or a carriage return gets a ' before it.
                With --by lab, the by-lab tables and failure-types only.
-  --table T    with --csv, only table T (the file the page downloads, byte for byte)
+  --table T    with --csv, only table T (the page's file without its byte-order mark)
 
 With --json: the API's document for the window (CONTRACT §11), as the API
 answers it; with --weeks (and without --by), {"report": the document,

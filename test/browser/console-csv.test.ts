@@ -1,12 +1,16 @@
 /**
- * CSV downloads in Chromium against `npm start` (CONTRACT §12, issue 73): every
- * table of the Report page and a worklist view of more than one page save as
- * RFC 4180 CSV through a Blob and an `<a download>` under the console's own
- * Content-Security-Policy, each file equal cell by cell to the table the page
- * shows (a cell that starts with = + - @ read with its ' before it); the
- * worklist's file reads every page of the view, saying how many rows it read;
- * a handle that starts with `=` arrives escaped; axe finds nothing on the new
- * controls; and the CLI's `--csv` prints the same bytes for the same data.
+ * CSV downloads in Chromium against `npm start` (CONTRACT §12, issues 73 and
+ * 84): every table of the Report page and a worklist view of more than one
+ * page save as RFC 4180 CSV through a Blob and an `<a download>` under the
+ * console's own Content-Security-Policy, each file UTF-8 with a byte-order
+ * mark, named by the report's window or the view and its filters, and data for
+ * a spreadsheet: read back with a CSV parser, each column holds one kind of
+ * value (test/support/csv-columns.ts), times as `YYYY-MM-DD HH:MM` in UTC with
+ * a twin in the browser's zone, and the values are the table's (the same
+ * rows, counts and ids; a cell that starts with = + - @ read with its '
+ * before it); the worklist's file reads every page of the view, saying how
+ * many rows it read; axe finds nothing on the new controls; and the CLI's
+ * `--csv` prints the same bytes for the same data, without the mark.
  *
  * The report's tables are checked against an answer of the test's own (every
  * table shown: three groups of labs, failure types, dispositions, "-" cells),
@@ -36,7 +40,9 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { percentNumber, wilsonInterval } from '../../console/src/report/wilson';
 import { runCliInProcess } from '../support/cli-in-process';
+import { expectColumnKinds, REPORT_KINDS, worklistKinds } from '../support/csv-columns';
 import { parseCsv } from '../support/csv-parse';
+import { expectReportValues } from '../support/report-csv-values';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
@@ -150,11 +156,12 @@ function bookingsWordsOf([header, ...rows]: string[][]): string[][] {
 /** A cell as the CSV must hold it: with a ' before a leading = + - @, tab or CR (CONTRACT §12). */
 const escaped = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
-/** The file a click on `button` saves, as text (checked to be UTF-8). */
-async function downloaded(page: Page, button: Locator): Promise<{ name: string; text: string }> {
+/** The file a click on `button` saves: its name, whether it starts with UTF-8's byte-order mark, and its text after it (checked to be UTF-8). */
+async function downloaded(page: Page, button: Locator): Promise<{ name: string; bom: boolean; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   const bytes = await readFile((await (download as Download).path())!);
-  return { name: (download as Download).suggestedFilename(), text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return { name: (download as Download).suggestedFilename(), bom, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bom ? bytes.subarray(3) : bytes) };
 }
 
 /** A table's header and rows as the page shows them, each cell's text with its spaces collapsed. */
@@ -164,7 +171,7 @@ async function shownTable(table: Locator): Promise<string[][]> {
   );
 }
 
-async function newPage(options: { bypassCSP?: boolean } = {}): Promise<Page> {
+async function newPage(options: { bypassCSP?: boolean; timezoneId?: string } = {}): Promise<Page> {
   const guarded = await guardedPage(browser, tracker.url, options);
   opened.push(guarded);
   const { page } = guarded;
@@ -261,7 +268,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('CSV downloads', () => {
-  it('saves every table of the report, under the console CSP, each equal cell by cell to the table shown; the CLI prints the same files from the same answer', async () => {
+  it("saves every table of the report, under the console CSP, as data named by the report's window, each the table shown; the CLI prints the same files from the same answer", async () => {
     const page = await newPage({ bypassCSP: false });
     await reportWithAnswer(page);
     const buttons = await reportButtons(page);
@@ -275,37 +282,35 @@ describe('CSV downloads', () => {
         await page.locator('.report-labs-zero summary').click();
       }
       const shown = await shownTable(table);
-      const { name, text } = await downloaded(page, button);
-      names.push(name.replace(/-\d{4}-\d\d-\d\d\.csv$/, ''));
+      const { name, bom, text } = await downloaded(page, button);
+      names.push(name);
       files.push(text);
+      expect(bom, `${name} starts with a byte-order mark`).toBe(true);
       expect(text.endsWith('\r\n'), name).toBe(true);
-      // The bookings' CSV is their data, one kind of value per column (§12): its columns must give the words shown, cell by cell.
-      if (name.startsWith('report-bookings-by-lab-')) expect(bookingsWordsOf(parseCsv(text)), name).toEqual(shown);
-      else expect(parseCsv(text), name).toEqual(shown.map((row) => row.map(escaped)));
+      const tableName = /^report-(.+?)-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/.exec(name)?.[1] ?? name;
+      const rows = parseCsv(text);
+      expectColumnKinds(rows, REPORT_KINDS[tableName] ?? {}, name);
+      // The bookings' words are those their columns give, cell by cell.
+      if (tableName === 'bookings-by-lab') expect(bookingsWordsOf(rows), name).toEqual(shown);
+      else expectReportValues(tableName, rows, shown);
     }
-    expect(names).toEqual([
-      'report-counts',
-      'report-ended-missing',
-      'report-durations',
-      'report-aging',
-      'report-closes-by-person',
-      'report-labs-ranked',
-      'report-labs-too-few',
-      'report-labs-zero',
-      'report-failure-types',
-      'report-bookings-by-lab',
-      'report-weeks',
-    ]);
-    // The "-" cells (no duration, no interval) are there, escaped, and so is a closer's handle.
-    expect(files[2]).toContain("To close,'- (n 0)\r\n");
-    expect(files[4]).toContain("'=1+1,5\r\n");
+    // Each file is named by the report's window (its first and last days), the weeks by their own span.
+    const window = '2026-10-30-to-2026-11-26';
+    expect(names.slice(0, -1)).toEqual(
+      ['counts', 'ended-missing', 'durations', 'aging', 'closes-by-person', 'labs-ranked', 'labs-too-few', 'labs-zero', 'failure-types', 'bookings-by-lab'].map((table) => `report-${table}-${window}.csv`),
+    );
+    expect(names.at(-1)).toMatch(/^report-weeks-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/);
+    // Empty for none, never "-"; a closer's handle escaped.
+    expect(files[2]).toContain('time_to_close,From opening to close,0,,\r\n');
+    expect(files[4]).toContain("'=1+1,");
 
     // The CLI, given the same answer, prints the same files in the same order, a blank line between two.
     const cli = await runCliInProcess(['report', '--csv', '--from', '2026-10-30', '--to', '2026-11-26'], { TRACKER_URL: reportStandin.url, AWS_EC2_METADATA_DISABLED: 'true' });
     expect(cli.code, cli.stderr).toBe(0);
     const cliFiles = cli.stdout.split('\r\n\r\n').map((block, index, all) => (index === all.length - 1 ? block : `${block}\r\n`));
-    // The weeks (last on both) differ by design: the page charts 8 whole weeks, the CLI the window's. Every other table is the same file.
-    expect(parseCsv(cliFiles.at(-1)!)[0]).toEqual(['Week of', 'Opened', 'Closed']);
+    // The weeks (last on both) differ by design: the page charts 8 whole weeks, the CLI the window's. Every other table is the same file, without the mark.
+    expect(cli.stdout.charCodeAt(0)).not.toBe(0xfeff);
+    expectColumnKinds(parseCsv(cliFiles.at(-1)!), REPORT_KINDS.weeks!, 'the CLI\'s weeks');
     expect(cliFiles.slice(0, -1)).toEqual(files.slice(0, -1));
     const counts = await runCliInProcess(['report', '--csv', '--table', 'counts', '--from', '2026-10-30', '--to', '2026-11-26'], { TRACKER_URL: reportStandin.url, AWS_EC2_METADATA_DISABLED: 'true' });
     expect(counts.stdout).toBe(files[0]);
@@ -318,20 +323,23 @@ describe('CSV downloads', () => {
     await expectNoAxeViolations(page, 'report with its CSV buttons');
   });
 
-  it('saves a worklist view of two pages, counting the rows it reads, equal cell by cell to its pages, the = handle escaped, and the CLI prints the same', async () => {
-    const page = await newPage();
+  it('saves a worklist view of two pages as data, counting the rows it reads, the rows its pages show, the = handle escaped, and the CLI prints the same; a filtered view named by its filters', async () => {
+    const page = await newPage({ timezoneId: 'America/New_York' });
     await page.goto(`${tracker.url}/#/worklist?queue=open`);
     await page.locator('table.worklist-rows').waitFor();
     const reads: string[] = [];
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/follow-ups') reads.push(request.url());
     });
-    const { name, text } = await downloaded(page, page.getByRole('button', { name: 'Download this view as CSV' }));
+    const { name, bom, text } = await downloaded(page, page.getByRole('button', { name: 'Download this view as CSV' }));
     expect(name).toMatch(/^worklist-open-\d{4}-\d\d-\d\d\.csv$/);
+    expect(bom).toBe(true);
     const rows = parseCsv(text);
     expect(reads.length, 'GET /follow-ups pages read').toBeGreaterThanOrEqual(2);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'rows saved' }).textContent()).toBe(`${rows.length - 1} rows saved as ${name}.`);
     await expectNoAxeViolations(page, 'worklist after a CSV download');
+    // Data for a spreadsheet: one kind of value per column, times in UTC and in the browser's zone, named in the header.
+    expectColumnKinds(rows, worklistKinds(false, 'america_new_york'), name);
 
     // The page's rows, page after page, as shown.
     const shown: string[][] = [];
@@ -346,14 +354,28 @@ describe('CSV downloads', () => {
       await page.waitForFunction(`(() => { const links = [...document.querySelectorAll('table.worklist-rows tbody tr a.row-link')]; return links.length > 0 && !links.some((link) => link.getAttribute('aria-label') === ${JSON.stringify(before)}); })()`);
     }
     expect(shown.length).toBeGreaterThan(50);
-    const header = await shownTable(page.locator('table.worklist-rows thead'));
-    expect(rows[0]).toEqual(header[0]);
-    expect(rows.slice(1)).toEqual(shown.map((row) => row.map(escaped)));
+    // The same follow-ups in the same order: ids, the order to paste, the owner (the table's "None": empty), the due time to the minute.
+    const column = (header: string) => rows.slice(1).map((row) => row[rows[0]!.indexOf(header)]);
+    const minute = (iso: string) => (/^\d{4}-\d\d-\d\dT/.test(iso) ? iso.slice(0, 16).replace('T', ' ') : '');
+    expect(column('follow_up_id')).toEqual(shown.map((row) => row[0]));
+    expect(column('order_id')).toEqual(shown.map((row) => row[1]));
+    expect(column('owner')).toEqual(shown.map((row) => (row[6] === 'None' ? '' : escaped(row[6]!))));
+    expect(column('due_utc')).toEqual(shown.map((row) => minute(row[4]!)));
     expect(text).toContain(`,'${FORMULA_HANDLE},`);
 
-    const cli = await runCliInProcess(['follow-ups', '--csv'], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true' });
+    // The CLI prints the same file, without the byte-order mark, its twin times in TZ's zone.
+    const cli = await runCliInProcess(['follow-ups', '--csv'], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true', TZ: 'America/New_York' });
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toBe(text);
+
+    // A filtered view's file is named by its filters and holds that view alone.
+    // (The one acknowledged follow-up is the one whose owner a spreadsheet would run.)
+    await page.goto(`${tracker.url}/#/worklist?queue=open&state=acknowledged`);
+    await page.locator('table.worklist-rows').waitFor();
+    const filtered = await downloaded(page, page.getByRole('button', { name: 'Download this view as CSV' }));
+    expect(filtered.name).toMatch(/^worklist-open-state-acknowledged-\d{4}-\d\d-\d\d\.csv$/);
+    const filteredRows = parseCsv(filtered.text);
+    expect(filteredRows.slice(1).map((row) => row[filteredRows[0]!.indexOf('owner')])).toEqual([`'${FORMULA_HANDLE}`]);
   });
 
   it('stops a worklist download on Stop, saving nothing and saying so', async () => {

@@ -1,7 +1,8 @@
 /**
  * The CLI's `--csv` (CONTRACT §12) against a fake tracker: `follow-ups list
  * --csv` reads every page of the filtered list and prints the console's
- * worklist CSV for the same answer (console/src/lib/worklist-csv.ts through
+ * worklist CSV for the same answer (its times' twins in TZ's zone, no
+ * byte-order mark on stdout) (console/src/lib/worklist-csv.ts through
  * functions/core/csv.ts), a handle that starts with `=` escaped; `report --csv`
  * the console's tables; and the usage errors (exit 2) before any request.
  */
@@ -11,8 +12,9 @@ import { runCli } from '../../cli/main';
 import { readReport } from '../../console/src/report/report-doc';
 import { reportCsvTables } from '../../console/src/report/report-tables';
 import { asFollowUp, type FollowUp } from '../../console/src/lib/types';
-import { worklistTable } from '../../console/src/lib/worklist-csv';
+import { worklistColumns, worklistTable } from '../../console/src/lib/worklist-csv';
 import { csvOf } from '../../functions/core/csv';
+import { parseCsv } from '../support/csv-parse';
 import { followUpView } from '../support/follow-up-view';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -64,7 +66,7 @@ async function cli(args: string[], fetchFake?: typeof fetch): Promise<{ code: nu
   let stdout = '';
   let stderr = '';
   const deps: Partial<CliDeps> = {
-    env: { PORT: '3999' },
+    env: { PORT: '3999', TZ: 'America/New_York' },
     now: () => NOW,
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
@@ -79,24 +81,27 @@ async function cli(args: string[], fetchFake?: typeof fetch): Promise<{ code: nu
 }
 
 describe('follow-ups list --csv', () => {
-  it('reads every page and prints the console worklist CSV of the same answer, the = handle escaped', async () => {
+  it("reads every page and prints the console worklist CSV of the same answer, times' twins in TZ's zone, the = handle escaped, no byte-order mark", async () => {
     const tracker = fakeTracker();
     const run = await cli(['follow-ups', 'list', '--csv', '--state', 'open'], tracker.fetch);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(tracker.paths).toEqual(['/follow-ups?state=open', '/follow-ups?state=open&cursor=c1', '/follow-ups?state=open&cursor=c2']);
     const items = PAGES.flatMap((page) => page.items.map(asFollowUp)).filter((one): one is FollowUp => one !== null);
-    const console = worklistTable('worklist-open', items, false, NOW);
+    const console = worklistTable('worklist-open', items, false, 'America/New_York');
     expect(run.stdout).toBe(csvOf(console.header, console.rows));
-    const lines = run.stdout.split('\r\n');
-    expect(lines[0]).toBe('Follow-up,Order (for Junction),Urgency,Why,Due,State,Owner,Days open');
-    expect(lines).toHaveLength(5);
-    expect(lines[2]).toMatch(/^txn-b,txn-b-initial,.*,2026-11-24T15:00:00\.000000Z,Acknowledged,'=1\+1,3$/);
-    expect(lines[3]).toContain(',No progress,');
+    expect(run.stdout.charCodeAt(0)).not.toBe(0xfeff);
+    const rows = parseCsv(run.stdout);
+    expect(rows[0]).toContain('due_local_america_new_york');
+    expect(rows).toHaveLength(4);
+    const cell = (row: number, column: string) => rows[row]![rows[0]!.indexOf(column)];
+    expect([cell(2, 'follow_up_id'), cell(2, 'owner'), cell(2, 'due_utc'), cell(2, 'due_local_america_new_york')]).toEqual(['txn-b', "'=1+1", '2026-11-24 15:00', '2026-11-24 10:00']);
+    expect(cell(3, 'stale_reason')).toBe('no_progress');
   });
 
   it('has the Closed columns with --state closed', async () => {
     const run = await cli(['follow-ups', '--csv', '--state', 'closed'], fakeTracker().fetch);
-    expect(run.stdout.split('\r\n')[0]).toBe('Follow-up,Order (for Junction),Disposition,Closed by,Closed,Owner,Days open');
+    expect(parseCsv(run.stdout)[0]).toEqual(worklistColumns(true, 'America/New_York'));
+    expect(run.stdout.split('\r\n')[0]).toContain('disposition,closed_by,closed_utc,closed_local_america_new_york');
   });
 });
 
@@ -108,9 +113,11 @@ describe('report --csv', () => {
     if (!doc.ok) throw new Error(doc.field);
     const tables = reportCsvTables(doc.report, null).map((table) => csvOf(table.header, table.rows));
     expect(run.stdout.startsWith(tables.join('\r\n'))).toBe(true);
-    expect(tables[0]).toContain('Closed as patient unreachable (by people),1\r\n');
+    expect(tables[0]).toContain('closed_as_patient_unreachable,Closed as patient unreachable (by people),1,,,,,\r\n');
     const counts = await cli(['report', '--csv', '--table', 'durations', '--from', '2026-11-01', '--to', '2026-11-07'], fakeTracker().fetch);
-    expect(counts.stdout).toBe("From opening,Time taken\r\nTo a redraw order,'- (n 0)\r\nTo an acknowledgement,p50 2 h · p90 2 h (n 1)\r\nTo close,p50 30 h · p90 2.1 days (n 2)\r\n");
+    expect(counts.stdout).toBe(
+      'measure,what,n,p50_hours,p90_hours\r\ntime_to_redraw_order,From opening to a redraw order,0,,\r\ntime_to_acknowledge,From opening to an acknowledgement,1,2,2\r\ntime_to_close,From opening to close,2,30,50\r\n',
+    );
   });
 
   it('names the tables it has when --table names another (exit 2)', async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
-import { ago, colorEnabled, createPrinter, duration, table, visibleWidth } from '../../cli/format';
+import { ago, cliZone, colorEnabled, createPrinter, duration, table, visibleWidth } from '../../cli/format';
 import { COMMANDS } from '../../cli/commands';
 import { runCli } from '../../cli/main';
 import { localTrackerUrl } from '../../cli/targets';
@@ -51,6 +51,16 @@ describe('relative times', () => {
     expect(ago('2026-11-19T12:00:00Z', NOW)).toBe('3 days ago');
     expect(ago('2026-11-22T12:05:00Z', NOW)).toBe('in 5 min');
     expect(ago('not a date', NOW)).toBe('not a date');
+  });
+});
+
+describe("the CLI's zone (the twin time columns of --csv)", () => {
+  it('is TZ when it names an IANA zone (as Intl spells it), else the zone Intl resolves for this process', () => {
+    const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(cliZone({ TZ: 'America/New_York' })).toBe('America/New_York');
+    expect(cliZone({ TZ: 'europe/paris' })).toBe('Europe/Paris');
+    expect(cliZone({ TZ: 'Not/A_Zone' })).toBe(own);
+    expect(cliZone({})).toBe(own);
   });
 });
 

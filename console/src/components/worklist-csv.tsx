@@ -1,19 +1,21 @@
 /**
  * "Download this view as CSV" on the worklist (CONTRACT §12): every page of
  * the view as filtered (GET /follow-ups with its filters, following the
- * cursors from the first page, whatever page is shown), with the rows read so
- * far said in a live region ("312 rows read…") and a Stop button. Stopping
- * saves nothing: a part of a view would read as the whole of it. The CSV code
- * (functions/core/csv.ts, lib/csv-download.ts) is imported on the first click,
- * its own chunk; the columns (lib/worklist-csv.ts) share the rows' words, which
- * the first page loads anyway, so they stay with it (no chunk of shared code).
+ * cursors from the first page, whatever page is shown), saved as
+ * `worklist-<queue>[-<filter>-<value>...]-<day>.csv` with its times in UTC
+ * and in the browser's zone, with the rows read so far said in a live region
+ * ("312 rows read…") and a Stop button. Stopping saves nothing: a part of a
+ * view would read as the whole of it. The CSV code (lib/csv-download.ts) is
+ * imported on the first click, its own chunk; the columns
+ * (lib/worklist-csv.ts) are small and stay with the first load.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
 import { errorWords } from '../lib/load';
 import { asFollowUpPage } from '../lib/types';
 import { followUpsPathFrom, type Queue, type WorklistState } from '../lib/url-state';
-import { readWholeView, worklistTable } from '../lib/worklist-csv';
+import { browserZone } from '../lib/time';
+import { readWholeView, worklistFileName, worklistTable } from '../lib/worklist-csv';
 
 type Phase = { kind: 'idle' } | { kind: 'reading'; rows: number } | { kind: 'saved'; rows: number; file: string } | { kind: 'stopped'; rows: number } | { kind: 'failed'; words: string };
 
@@ -46,17 +48,17 @@ export function WorklistCsv({ api, state, queue }: { api: Api; state: WorklistSt
     rowsRead.current = 0;
     setPhase({ kind: 'reading', rows: 0 });
     try {
-      const { downloadCsv } = await import('../lib/csv-download');
+      const { downloadCsv, downloadName } = await import('../lib/csv-download');
       const progress = (rows: number) => {
         rowsRead.current = rows;
         if (!stop.current) setPhase({ kind: 'reading', rows });
       };
       const items = await readWholeView(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), progress, () => stop.current);
       if (items === null) return;
-      const name = `worklist-${queue}`;
-      const at = new Date();
-      downloadCsv(worklistTable(name, items, queue === 'closed', at), name, at);
-      setPhase({ kind: 'saved', rows: items.length, file: `${name}-${at.toISOString().slice(0, 10)}.csv` });
+      const name = worklistFileName(state, queue);
+      const file = downloadName(name, null);
+      downloadCsv(worklistTable(name, items, queue === 'closed', browserZone()), file);
+      setPhase({ kind: 'saved', rows: items.length, file });
     } catch (error) {
       setPhase({ kind: 'failed', words: errorWords(error) });
     }

@@ -1,39 +1,88 @@
 /**
- * A worklist view as CSV (CONTRACT §12): the columns the worklist's table
- * shows (components/follow-up-table.tsx), one row per follow-up of the view
- * as filtered, every page of GET /follow-ups read in turn. A cell says what
- * the table says, except that ids are whole (the table shortens them), times
- * are the instant in UTC (ISO 8601, the table's `<time datetime>`) and the
- * owner is the handle alone (the table marks "(you)"): a file goes on to
- * someone else. Ids, codes, counts, times and owners only: no column of a
- * row carries free text (§9's fields are ids, codes and handles). The CLI's
- * `follow-ups --csv` prints the same columns through the same functions.
- * Pure apart from the `read` it is given.
+ * A worklist view as CSV (CONTRACT §12): one row per follow-up of the view as
+ * filtered, every page of GET /follow-ups read in turn, as data for a
+ * spreadsheet rather than the table's words: whole ids, codes as the API
+ * gives them (state, attention, stale and snooze reasons, disposition), the
+ * owner's handle, counts, and each time as `YYYY-MM-DD HH:MM` in UTC with its
+ * twin in `zone` (the browser's; the CLI's own), an empty cell for none.
+ * Nothing in it depends on the moment of the download (no "due in 2 days",
+ * no urgency band, no days open): a spreadsheet works those out from the
+ * times. Ids, codes, counts, times and owners only: no column carries free
+ * text (§9's fields are ids, codes and handles). The CLI's `follow-ups --csv`
+ * prints the same columns through the same functions. The file's name says
+ * the view and its filters (worklistFileName). Pure apart from the `read` it
+ * is given.
  */
-import type { CsvTable } from '../../../functions/core/csv';
-import { rowView } from './row-view';
+import { fileNamePart, timeCells, timeColumns, type CsvTable, type CsvValue } from '../../../functions/core/csv';
+import { orderToPaste } from './row-view';
 import type { FollowUp, FollowUpPage } from './types';
+import { worklistSearch, type WorklistState } from './url-state';
 
-const OPEN_COLUMNS = ['Urgency', 'Why', 'Due', 'State'] as const;
-const CLOSED_COLUMNS = ['Disposition', 'Closed by', 'Closed'] as const;
+/** A column: its header (a time gives two, `<name>_utc` and its twin) and its cells. */
+type Column = { header: string; cell: (followUp: FollowUp) => CsvValue } | { time: string; at: (followUp: FollowUp) => string | null | undefined };
 
-/** The worklist table's column headings, for the Closed queue (`closed`) or an open one. */
-export function worklistColumns(closed: boolean): string[] {
-  return ['Follow-up', 'Order (for Junction)', ...(closed ? CLOSED_COLUMNS : OPEN_COLUMNS), 'Owner', 'Days open'];
+const orNone = (value: string | null | undefined): string => value ?? '';
+
+const HEAD: readonly Column[] = [
+  { header: 'follow_up_id', cell: (followUp) => followUp.id },
+  { header: 'transaction_id', cell: (followUp) => orNone(followUp.transaction_id) },
+  // The order a coordinator pastes into Junction's search, and which it is (`redraw` or `initial`).
+  { header: 'order_id', cell: (followUp) => orNone(orderToPaste(followUp)?.id) },
+  { header: 'order_kind', cell: (followUp) => orNone(orderToPaste(followUp)?.kind) },
+];
+
+const OPEN: readonly Column[] = [
+  { header: 'state', cell: (followUp) => followUp.state },
+  { header: 'attention', cell: (followUp) => orNone(followUp.attention) },
+  { header: 'stale_reason', cell: (followUp) => orNone(followUp.stale?.reason) },
+  { time: 'stale_since', at: (followUp) => followUp.stale?.since },
+  { time: 'due', at: (followUp) => followUp.due_at },
+  { time: 'snoozed_until', at: (followUp) => followUp.snoozed_until },
+  { header: 'snooze_reason', cell: (followUp) => orNone(followUp.snooze_reason) },
+];
+
+const CLOSED: readonly Column[] = [
+  { header: 'disposition', cell: (followUp) => orNone(followUp.disposition) },
+  // A person's handle, or `tracker` when Junction's facts closed it.
+  { header: 'closed_by', cell: (followUp) => orNone(followUp.closed_by) },
+  { time: 'closed', at: (followUp) => followUp.closed_at },
+];
+
+const TAIL: readonly Column[] = [
+  { header: 'owner', cell: (followUp) => orNone(followUp.owner) },
+  { header: 'contact_attempts', cell: (followUp) => followUp.contact_attempts },
+  { time: 'opened', at: (followUp) => followUp.opened_at },
+  { time: 'acknowledged', at: (followUp) => followUp.acknowledged_at },
+];
+
+const columnsOf = (closed: boolean): Column[] => [...HEAD, ...(closed ? CLOSED : OPEN), ...TAIL];
+
+/** The CSV's headers for the Closed queue (`closed`) or an open one, the times' twins in `zone`. */
+export function worklistColumns(closed: boolean, zone: string): string[] {
+  return columnsOf(closed).flatMap((column) => ('time' in column ? timeColumns(column.time, zone) : [column.header]));
 }
 
-/** One follow-up's cells at `now`, times in UTC. */
-export function worklistCells(followUp: FollowUp, closed: boolean, now: Date): (string | number)[] {
-  const row = rowView(followUp, now, { zone: 'UTC' });
-  const middle = closed
-    ? [row.disposition, row.closedBy, followUp.closed_at ?? 'Not known']
-    : [`${row.urgency.words}${row.dueBy === null ? '' : `, ${row.dueBy}`}`, row.why ?? 'None', followUp.state === 'closed' || followUp.due_at === null ? row.dueNone : followUp.due_at, row.state];
-  return [followUp.id, row.order?.id ?? 'None', ...middle, followUp.owner ?? 'None', row.daysOpen];
+/** One follow-up's cells, its times in UTC and in `zone`. */
+export function worklistCells(followUp: FollowUp, closed: boolean, zone: string): CsvValue[] {
+  return columnsOf(closed).flatMap((column) => ('time' in column ? timeCells(column.at(followUp), zone) : [column.cell(followUp)]));
 }
 
 /** A view's rows as a CSV table named `name`. */
-export function worklistTable(name: string, items: readonly FollowUp[], closed: boolean, now: Date): CsvTable {
-  return { name, header: worklistColumns(closed), rows: items.map((item) => worklistCells(item, closed, now)) };
+export function worklistTable(name: string, items: readonly FollowUp[], closed: boolean, zone: string): CsvTable {
+  return { name, header: worklistColumns(closed, zone), rows: items.map((item) => worklistCells(item, closed, zone)) };
+}
+
+/**
+ * "worklist-open-owner-j.doe": the view and its filters as a file's name
+ * says them, each filter its name and its value (made safe for a file's
+ * name), in the URL's order; the file adds the day.
+ */
+export function worklistFileName(state: WorklistState, queue: string): string {
+  const search = worklistSearch(state);
+  search.delete('queue');
+  search.delete('cursor');
+  const filters = [...search.entries()].map(([name, value]) => `-${name}-${fileNamePart(value)}`).join('');
+  return `worklist-${fileNamePart(queue)}${filters}`;
 }
 
 /**

@@ -5,8 +5,10 @@
  * method and the failure types, the bookings by lab (as of the read), and the follow-ups opened and
  * closed per week (one GET /reports/redraws per week, at most 4 in flight).
  * The window lives in the URL only; loading and errors are said in words.
+ * Its tables' CSV files are named by the window's days (CsvWindow).
  */
 import { useMemo } from 'preact/hooks';
+import { CsvWindow } from '../components/csv-button';
 import { LoadState } from '../components/load-state';
 import type { PageProps } from '../lib/http';
 import type { Loaded } from '../lib/load';
@@ -16,6 +18,7 @@ import { ClosersSection } from './closers-section';
 import { LabsSection } from './labs-section';
 import type { ReportDoc } from './report-doc';
 import { ReportSummary } from './report-summary';
+import { windowFileTail } from './report-tables';
 import { apiQuery, choiceWords, formDates, parseWindowSearch, type WindowChoice } from './report-window';
 import { chartWeekCount } from './report-weeks';
 import { instantWords } from './report-words';
@@ -46,7 +49,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
       <WindowPicker key={query} choice={choice} from={dates?.from ?? ''} to={dates?.to ?? ''} timeZone={timeZone} navigate={navigate} />
       <LoadState loaded={report} loading="Loading the report…" failed="Could not load the report" />
       {report.kind === 'ok' && (
-        <>
+        <CsvWindow.Provider value={windowFileTail(report.value, timeZone)}>
           <ReportSummary report={report.value} />
           <AgingChart aging={report.value.aging_now} />
           <ClosersSection report={report.value} timeZone={timeZone} />
@@ -57,7 +60,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
             <LoadState loaded={weeks} loading={`Loading the weekly counts (${wholeWeeks + 1} weeks)…`} failed="Could not load the weekly counts" />
             {weeks.kind === 'ok' && <WeeklyChart weeks={weeks.value} timeZone={timeZone} wholeWeeks={wholeWeeks} />}
           </section>
-        </>
+        </CsvWindow.Provider>
       )}
     </div>
   );

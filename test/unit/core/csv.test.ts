@@ -4,7 +4,7 @@
  * `'` before a cell a spreadsheet would run as a formula, put there before quoting.
  */
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvFileName, csvOf, tableCsv } from '../../../functions/core/csv';
+import { BYTE_ORDER_MARK, csvCell, csvFileName, csvOf, dayIn, fileNamePart, localColumn, tableCsv, timeCells, timeColumns } from '../../../functions/core/csv';
 
 describe('csvOf', () => {
   it('writes the header row first, every line ended by CRLF', () => {
@@ -64,8 +64,53 @@ describe('csvCell: the formula prefix', () => {
   });
 });
 
-describe('csvFileName', () => {
-  it('names the file by what it holds and the UTC day it was made', () => {
-    expect(csvFileName('report-counts', new Date('2026-11-27T23:30:00Z'))).toBe('report-counts-2026-11-27.csv');
+describe('file names', () => {
+  it('names the file by what it holds and the days it spans', () => {
+    expect(csvFileName('report-by-lab', '2026-10-31-to-2026-11-28')).toBe('report-by-lab-2026-10-31-to-2026-11-28.csv');
+    expect(csvFileName('worklist-open-owner-j.doe', dayIn(new Date('2026-11-28T12:00:00Z'), 'UTC'))).toBe('worklist-open-owner-j.doe-2026-11-28.csv');
+  });
+
+  it('takes the day in the zone given: 23:30 in New York is the next day in UTC', () => {
+    const at = new Date('2026-11-28T04:30:00Z');
+    expect(dayIn(at, 'UTC')).toBe('2026-11-28');
+    expect(dayIn(at, 'America/New_York')).toBe('2026-11-27');
+  });
+
+  it('makes a filter value safe for a file name: letters, digits, . _ - kept, any other run one _, no leading dot', () => {
+    expect(fileNamePart('j.doe')).toBe('j.doe');
+    expect(fileNamePart('=1+1')).toBe('_1_1');
+    expect(fileNamePart('ehr:Practitioner/123')).toBe('ehr_Practitioner_123');
+    expect(fileNamePart('../etc')).toBe('__etc');
+    expect(fileNamePart('a b\\c"d')).toBe('a_b_c_d');
+  });
+});
+
+describe('time columns (CONTRACT §12: YYYY-MM-DD HH:MM in UTC, a twin in a zone named in its header)', () => {
+  it('names the twin by the zone, lower-cased, / and - as _', () => {
+    expect(timeColumns('due', 'America/New_York')).toEqual(['due_utc', 'due_local_america_new_york']);
+    expect(localColumn('closed', 'America/Port-au-Prince')).toBe('closed_local_america_port_au_prince');
+    expect(localColumn('due', 'Etc/GMT+5')).toBe('due_local_etc_gmt_5');
+    expect(localColumn('due', 'UTC')).toBe('due_local_utc');
+  });
+
+  it('writes whole minutes, seconds and microseconds dropped, in UTC and in the zone (standard and summer time)', () => {
+    expect(timeCells('2026-11-24T15:00:59.999999Z', 'America/New_York')).toEqual(['2026-11-24 15:00', '2026-11-24 10:00']);
+    expect(timeCells('2026-07-01T03:07:00Z', 'America/New_York')).toEqual(['2026-07-01 03:07', '2026-06-30 23:07']);
+    expect(timeCells('2026-11-24T23:30:00+00:00', 'Asia/Kolkata')).toEqual(['2026-11-24 23:30', '2026-11-25 05:00']);
+    expect(timeCells('2026-11-24T00:00:00Z', 'Europe/London')).toEqual(['2026-11-24 00:00', '2026-11-24 00:00']);
+  });
+
+  it('leaves both cells empty for none, or for text that is no time', () => {
+    expect(timeCells(null, 'UTC')).toEqual(['', '']);
+    expect(timeCells(undefined, 'UTC')).toEqual(['', '']);
+    expect(timeCells('', 'UTC')).toEqual(['', '']);
+    expect(timeCells('soon', 'UTC')).toEqual(['', '']);
+  });
+});
+
+describe('the byte-order mark', () => {
+  it('is U+FEFF, three bytes of UTF-8 (EF BB BF), and no table carries it: the console adds it to a file, the CLI never to stdout', () => {
+    expect([...new TextEncoder().encode(BYTE_ORDER_MARK)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(tableCsv({ name: 'x', header: ['a'], rows: [] }).startsWith(BYTE_ORDER_MARK)).toBe(false);
   });
 });
