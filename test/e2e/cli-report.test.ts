@@ -6,6 +6,7 @@
  * CLI run as a process (node bin/redraw-tracker.mjs) as a person runs it: its
  * --json document is what GET /reports/redraws answers for the same window, the
  * table shows that document's numbers (the bookings by lab too, as of the read),
+ * its --csv the same numbers as data, one kind of value per column,
  * the weekly chart counts each week apart,
  * a bad option is refused before any request, and nothing of a patient shows.
  *
@@ -24,6 +25,8 @@ import { weeksOf, wholeWeeksBefore } from '../../functions/core/report-window';
 import { bar, bookingsTableLines, byLabLines, durationsCell, endedMissingCell, redrawRateCell, shortInstant } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
 import { cliRuns } from '../support/cli-runs';
+import { expectColumnKinds, REPORT_KINDS } from '../support/csv-columns';
+import { parseCsv } from '../support/csv-parse';
 import { freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
 import { eventually } from '../support/npm-start';
 import { deliverFlow, useTracker } from '../support/tracker-process';
@@ -135,6 +138,22 @@ describe('redraw-tracker report against npm start', () => {
     const json = await cli(['report', '--from', from, '--to', to, '--format', 'json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(json.stdout)).toEqual(answer);
+  });
+
+  it("prints with --csv the page's tables as data (CONTRACT §12): each column one kind of value, the document's numbers, no byte-order mark on stdout", async () => {
+    const answer = await report(from, to);
+    const run = await cli(['report', '--from', from, '--to', to, '--csv']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout.charCodeAt(0)).not.toBe(0xfeff);
+    const tables = run.stdout.split('\r\n\r\n').map((block, index, all) => parseCsv(index === all.length - 1 ? block : `${block}\r\n`));
+    // Each table known by its columns (the three groups of labs share theirs: the one with rows here reads as labs-ranked).
+    const byName = new Map(tables.map((rows) => [Object.entries(REPORT_KINDS).find(([, kinds]) => Object.keys(kinds).sort().join() === [...rows[0]!].sort().join())?.[0], rows]));
+    expect([...byName.keys()]).toEqual(['counts', 'ended-missing', 'durations', 'aging', 'labs-ranked', 'bookings-by-lab', 'weeks']);
+    for (const [name, rows] of byName) expectColumnKinds(rows, REPORT_KINDS[name!]!, name);
+    const counts = Object.fromEntries(byName.get('counts')!.slice(1).map((row) => [row[0], row.slice(2)]));
+    expect(counts.opened![0]).toBe(String(answer.opened));
+    expect(counts.redraw_rate).toEqual(['', String(answer.with_redraw), String(answer.walk_in_completed), '50', expect.stringMatching(/^\d/), expect.stringMatching(/^\d/)]);
+    expect(byName.get('labs-ranked')![1]!.slice(0, 8)).toEqual(['standin-lab', '', 'walk_in_test', '1', '2', '50', expect.any(String), expect.any(String)]);
   });
 
   it('prints the bookings by lab of that document (issue 85): after the by-lab table, as of the read, alone with --by bookings', async () => {
