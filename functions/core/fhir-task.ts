@@ -24,6 +24,7 @@ import { canonicalJson } from './canonical-json';
 import { instantMillis } from './instant';
 import { shownNextTry } from './fhir-retry';
 import type { FollowUp } from './follow-up/states';
+import type { EhrChangeExtras } from './fhir-ehr-set';
 
 /**
  * The mapping's version (CONTRACT §13, "The mapping has a version"): 1 the
@@ -369,7 +370,7 @@ export const FHIR_STATES = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'ref
 export type FhirState = (typeof FHIR_STATES)[number];
 
 /** The newest change read from the EHR (CONTRACT §13, "Work done in the EHR comes back"). */
-export interface EhrChangeView {
+export interface EhrChangeView extends EhrChangeExtras {
   at: string;
   actor: string;
   fhir_version_id: string | null;

@@ -2,8 +2,9 @@
  * What the tracker reads from the FHIR server to apply work done in the EHR
  * (CONTRACT §13, "The action it is"): who made a Task version, and whom an
  * owner reference names. Only under FHIR_BASE_URL, with the tracker's own
- * token; only references and identifiers are kept, never a `display` (a
- * person's name).
+ * token; references and identifiers are kept, and a staff member's name as
+ * the server gives it (actorDisplayOf: CONTRACT §13 "Nothing the EHR did goes
+ * unrecorded"), never a `display` a Task carries nor anything of a patient.
  *
  * - The actor is `ehr:{who}`: the version's `meta.author` reference where the
  *   server sets one (Medplum); else the agent whose type is `author` of the
@@ -18,6 +19,10 @@
  *   identifier in FHIR_OWNER_SYSTEM is the owner; a resource without one, or
  *   a read answering 403, 404 or 410, gives the reference itself. Any other
  *   reference (another server's, a Group) is the reference itself, unread.
+ * - The actor's name (actorDisplayOf): its Practitioner's `name[0]` (`text`,
+ *   else given and family), or a PractitionerRole's practitioner's; read once
+ *   per actor per delivery (`names`), and null whenever it cannot be had (a
+ *   failure never holds up the work, and is not read again in that delivery).
  */
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../core/follow-up/action-body';
@@ -127,4 +132,51 @@ function failureOf(answer: FhirExchange): EhrReadFailure | null {
   if (answer.status === 200 || FALL_BACK.has(answer.status)) return null;
   const judged = judgeAnswer(answer, 'read');
   return { kind: 'unavailable', reason: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', answer };
+}
+
+/** A delivery's names already read, by actor reference (null: read and not had). */
+export type ActorNames = Map<string, string | null>;
+
+/** The longest name kept: a name is a label, not a record. */
+const MAX_NAME = 100;
+
+/** `name[0]` of a Practitioner as text: its `text`, else given and family; null when it has none. */
+export function practitionerName(body: unknown): string | null {
+  const names = record(body)?.name;
+  const name = Array.isArray(names) ? record(names[0]) : null;
+  if (name === null) return null;
+  const given = Array.isArray(name.given) ? name.given.filter((part): part is string => typeof part === 'string') : [];
+  const words = typeof name.text === 'string' && name.text.trim() !== '' ? name.text : [...given, typeof name.family === 'string' ? name.family : ''].join(' ');
+  // eslint-disable-next-line no-control-regex
+  const clean = words.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean === '' ? null : clean.slice(0, MAX_NAME);
+}
+
+/** The body of a read of `path` when it answers 200, else null (any failure: no name, never retried here). */
+async function readBody(http: FhirHttp, path: string): Promise<unknown> {
+  const answer = await http.send({ method: 'GET', path });
+  return answer.kind === 'answer' && answer.status === 200 ? answer.body : null;
+}
+
+/** The staff name of `actor` (`ehr:Practitioner/123` or `ehr:PractitionerRole/9`), read at most once per delivery; null otherwise. */
+export async function actorDisplayOf(http: FhirHttp, baseUrl: string, actor: string, names: ActorNames): Promise<string | null> {
+  const reference = actor.startsWith(EHR_ACTOR_PREFIX) ? actor.slice(EHR_ACTOR_PREFIX.length) : actor;
+  const path = practitionerPath(reference, baseUrl);
+  if (path === null) return null;
+  const known = names.get(path);
+  if (known !== undefined) return known;
+  names.set(path, null);
+  try {
+    let body = await readBody(http, path);
+    if (path.startsWith('PractitionerRole/')) {
+      const practitioner = record(record(body)?.practitioner)?.reference;
+      const next = typeof practitioner === 'string' ? practitionerPath(practitioner, baseUrl) : null;
+      body = next !== null && next.startsWith('Practitioner/') ? await readBody(http, next) : null;
+    }
+    const name = record(body)?.resourceType === 'Practitioner' ? practitionerName(body) : null;
+    names.set(path, name);
+    return name;
+  } catch {
+    return null;
+  }
 }

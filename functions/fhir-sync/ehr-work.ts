@@ -16,7 +16,8 @@ import { usableResourceId } from '../fhir/answers';
 import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
 import type { Confirmation } from '../store/fhir-records';
-import { ehrActorOf, ownerOfReference, serverHost, versionsBetween, type EhrReadFailure } from './ehr-reads';
+import { ehrSetOf } from '../core/fhir-ehr-set';
+import { actorDisplayOf, ehrActorOf, ownerOfReference, serverHost, versionsBetween, type ActorNames, type EhrReadFailure } from './ehr-reads';
 import type { FhirSystems } from '../core/fhir-task';
 import type { TableClient } from '../store/table-client';
 import type { FhirHttp } from '../fhir/http';
@@ -53,6 +54,8 @@ export interface EhrStepInput {
   found: FoundTask;
   /** What the content was computed from: a version claiming a revision past it is no content of the tracker's. */
   source: TaskSource;
+  /** The delivery's actor names already read (at most one Practitioner read per actor per delivery); absent: this step's own. */
+  names?: ActorNames;
 }
 
 export type EhrStep =
@@ -60,8 +63,8 @@ export type EhrStep =
   | { kind: 'none'; change?: EhrChangeView }
   /** Applied: the follow-up moved on; read it again and write its new content over this version. */
   | { kind: 'applied'; change: EhrChangeView }
-  /** A conflict: recorded; the tracker's content is written back at once. */
-  | { kind: 'conflict'; change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
+  /** A conflict: recorded; the tracker's content is written back at once. `met`: the change that met the person's action (`change` the newest read). */
+  | { kind: 'conflict'; change: EhrChangeView; met: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
   /** Not applied: the Task is held (changed_in_ehr) until a person acts; `known`: held already (read again, not counted again). */
   | { kind: 'held'; change: EhrChangeView | null; known?: boolean }
   | { kind: 'gone' }
@@ -170,7 +173,11 @@ function walkOn(walk: Walk, step: Exclude<VersionStep, { kind: 'failed' | 'gone'
  */
 function walkEnd(walk: Walk, recorded: EhrChangeView | null): EhrStep {
   const newest = walk.newest;
-  if (walk.conflict !== null) return { kind: 'conflict', change: newest ?? walk.conflict.change, trackerChange: walk.conflict.trackerChange };
+  if (walk.conflict !== null) {
+    const met = walk.conflict.change;
+    // The newest change read is what `fhir.ehr_change` shows; the decision offered is the one that met the person's action.
+    return { kind: 'conflict', change: { ...(newest ?? met), decision: met.decision ?? null }, met, trackerChange: walk.conflict.trackerChange };
+  }
   if (walk.held && newest !== null) return sameHeld(recorded, newest) ? { kind: 'held', change: newest, known: true } : { kind: 'held', change: newest };
   if (walk.applied !== null) return { kind: 'applied', change: newest ?? walk.applied };
   return newest === null ? { kind: 'none' } : { kind: 'none', change: newest };
@@ -194,7 +201,7 @@ async function versionsOf(deps: EhrStepDeps, input: EhrStepInput, confirmed: Con
   const read: EhrVersion = { resource, versionId: found.versionId, between: false };
   if (found.versionId === null) {
     if (ehrChangeTo(input.resourceContent, confirmed) === null) return { kind: 'ok', value: [] };
-    const view: EhrChangeView = { at: usableLastUpdated(record(resource.meta)?.lastUpdated) ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version' };
+    const view: EhrChangeView = { at: usableLastUpdated(record(resource.meta)?.lastUpdated) ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version', actor_display: null, ehr_set: ehrSetOf(input.resourceContent, confirmed, deps.systems.code) };
     return { kind: 'held', change: view };
   }
   const confirmedVersion = input.previous?.versionId ?? null;
@@ -227,7 +234,9 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };
   const now = deps.now();
   const lastUpdated = usableLastUpdated(record(version.resource.meta)?.lastUpdated);
-  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: version.versionId, actions, applied, why });
+  // Who it was by name (a staff member's, as the server gives it), and what they set, in codes (CONTRACT §13, "Nothing the EHR did goes unrecorded").
+  const extras = { actor_display: await actorDisplayOf(deps.http, deps.baseUrl, actor.value, input.names ?? new Map()), ehr_set: ehrSetOf(content, walk.previous, deps.systems.code) };
+  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: version.versionId, actions, applied, why, ...extras });
   // Only a staff type's reference names an owner: a Patient's is held (CONTRACT §13).
   if (change.owner?.kind === 'reference' && !namesStaff(change.owner.reference)) return { kind: 'held', change: view([], false, 'invalid_owner') };
   const owner = await ownerOf(deps, change);
@@ -241,6 +250,7 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
     id: input.id,
     actions: actions.actions,
     actor: actor.value,
+    actorDisplay: extras.actor_display,
     fhirVersionId: version.versionId ?? '',
     fhirLastUpdated: lastUpdated ?? now.toISOString(),
     sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? walk.previous.followUpVersion ?? 0,
@@ -257,7 +267,7 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
     case 'not_found':
       return { kind: applied.kind === 'not_found' ? 'gone' : 'already_applied' };
     case 'conflict':
-      return { kind: 'conflict', change: view(names, false, null), trackerChange: applied.trackerChange };
+      return { kind: 'conflict', change: { ...view(names, false, null), decision: actions.actions }, trackerChange: applied.trackerChange };
     case 'refused':
       return { kind: 'held', change: view(names, false, applied.why === 'invalid_owner' ? 'invalid_owner' : 'invalid_transition') };
   }

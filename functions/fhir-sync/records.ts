@@ -6,9 +6,12 @@
  */
 import { contentOf as comparedContentOf, type ConfirmedContent } from '../core/fhir-ehr-change';
 import type { EhrChangeView } from '../core/fhir-task';
+import type { EhrRecordAction } from '../core/fhir-ehr-set';
+import { EHR_ACTOR_PREFIX } from '../shared/actor';
+import { serverHost } from './ehr-reads';
 import type { ConfirmedFacts } from '../core/fhir-sync-decision';
 import { readHistory } from '../store/follow-ups/history';
-import { isTrackerPersonEntry } from '../store/follow-ups/ehr-actions';
+import { isTrackerPersonEntry, recordEhrWork, type EhrRecord } from '../store/follow-ups/ehr-actions';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
 import { usableResourceId } from '../fhir/answers';
@@ -117,6 +120,28 @@ export async function recordEhrChange(deps: EhrStepDeps, written: Written, mark:
   const confirmation: Confirmation = { ...(written.previous ?? emptyConfirmation(deps, written.stored)), ...mark, heldVersionId: null };
   await writeConfirmation(deps.db, deps.tableName, written.stored.followUp.id, confirmation, written.stored.expiresAt);
   written.previous = confirmation;
+}
+
+/**
+ * Records in the follow-up's history EHR work the tracker did not apply (CONTRACT
+ * §13: `ehr_not_applied`, `ehr_conflict`, `ehr_deleted`, once per EHR version).
+ * Its entry is a new version of the follow-up: `written` goes on from it (its
+ * content, digest and revision), so the round decides and writes on what is stored.
+ */
+export async function recordInHistory(deps: EhrStepDeps, written: Written, contents: Contents, record: Omit<EhrRecord, 'id' | 'now'>): Promise<void> {
+  const { stored } = await recordEhrWork(deps.db, deps.tableName, { ...record, id: written.stored.followUp.id, now: deps.now() });
+  if (stored === null || stored.revision === written.stored.revision) return;
+  Object.assign(written, taskContentOf(deps, stored, contents), { stored });
+}
+
+/** The record of a change read from the EHR and not applied (held, or met in a conflict). */
+export function ehrRecordOf(action: EhrRecordAction, change: EhrChangeView, why: string | null): Omit<EhrRecord, 'id' | 'now'> {
+  return { action, actor: change.actor, actorDisplay: change.actor_display ?? null, fhirVersionId: change.fhir_version_id, fhirLastUpdated: change.at, why, ehrSet: change.ehr_set ?? null };
+}
+
+/** The record of a Task deleted in the EHR: by the server's host (a read that finds it gone names no one), at the version the tracker had confirmed. */
+export function deletionRecordOf(deps: Pick<EhrStepDeps, 'baseUrl'>, versionId: string | null): Omit<EhrRecord, 'id' | 'now'> {
+  return { action: 'ehr_deleted', actor: `${EHR_ACTOR_PREFIX}${serverHost(deps.baseUrl)}`, actorDisplay: null, fhirVersionId: versionId, fhirLastUpdated: null, why: 'deleted_in_ehr', ehrSet: null };
 }
 
 /**

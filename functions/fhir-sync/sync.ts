@@ -43,6 +43,7 @@ import { foundTask, type FhirTask, type FoundTask } from '../core/fhir-task';
 import { usableVersionId } from '../core/fhir-ehr-versions';
 import { decideAnswer, decideRound, NEW_DELIVERY, settledAfterWrite, type Delivery, type EhrWorkRead, type RoundFacts, type RoundMove, type SyncEnd, type WriteAnswer } from '../core/fhir-sync-decision';
 import { taskToWrite } from '../core/fhir-task-write';
+import { notAppliedNote, withTrackerNote } from '../core/fhir-ehr-set';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending } from '../store/fhir-records';
 import { ConfigError } from '../shared/config';
@@ -51,6 +52,7 @@ import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnsw
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { keepAfterDelivery } from './ehr-attention';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
+import type { ActorNames } from './ehr-reads';
 import type { DigestedTask } from './source';
 import {
   clearPendingOf,
@@ -62,6 +64,9 @@ import {
   recordDeletion,
   recordEhrChange,
   recordRefusal,
+  recordInHistory,
+  ehrRecordOf,
+  deletionRecordOf,
   writtenOf,
   type Contents,
   type Written,
@@ -115,7 +120,7 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  * computed again while the follow-up is at that content.
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
-  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]), decided: null };
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]), decided: null, names: new Map() };
   try {
     const rounds = await roundsOf(deps, id, openedAt, run);
     const outcome = { ...rounds, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
@@ -136,6 +141,8 @@ interface Run {
   contents: Contents;
   /** The follow-up as the last round read it: what the flag it leaves is decided on (ehr-attention.ts). */
   decided: StoredFollowUp | null;
+  /** The EHR actors' names this delivery read (at most one read per actor). */
+  names: ActorNames;
 }
 
 /** Read, decide, act: a round at a time, until a move ends the delivery. */
@@ -207,7 +214,8 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
         if (read.kind === 'done') return read;
         asked.ehr = read.step;
         facts.ehr = read.read;
-        facts.confirmation = confirmedFacts(written.previous);
+        // The tracker's record of work it did not apply is a new version: the round goes on from it.
+        Object.assign(facts, { confirmation: confirmedFacts(written.previous), source: written.source, digest: written.digest });
         continue;
       }
       case 'read_by_id': {
@@ -237,14 +245,16 @@ async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round,
     case 'hold': {
       const change = asked.ehr?.kind === 'held' ? asked.ehr.change : null;
       if (move.counted) run.note = 'held';
+      if (move.counted && change !== null) await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_not_applied', change, change.why));
       await holdChangedInEhr(deps, written, change, facts.tasks[0]?.versionId ?? null);
       return done({ kind: 'changed_in_ehr' });
     }
     case 'deleted':
+      if (facts.confirmation?.deletedInEhrVersion == null) await recordInHistory(deps, written, run.contents, deletionRecordOf(deps, facts.confirmation?.versionId ?? null));
       await recordDeletion(deps, written, move.version);
       return done({ kind: 'deleted_in_ehr' });
     case 'update':
-      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: taskToWrite(resources[0]!, written.task, deps.systems) }, move.taskId);
+      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: withNote(deps, taskToWrite(resources[0]!, written.task, deps.systems), facts, asked) }, move.taskId);
     case 'create':
       return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null);
     case 'again':
@@ -277,7 +287,7 @@ async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: str
  */
 async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead } | Done> {
   const resourceContent = comparedContentOf(resource, deps.systems);
-  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source });
+  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source, names: run.names });
   const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
   switch (step.kind) {
     case 'failed':
@@ -290,6 +300,7 @@ async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<st
       return read({ kind: 'applied' });
     case 'conflict':
       run.note = 'conflict';
+      await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_conflict', step.met, 'conflict'));
       await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: step.trackerChange, conflictVersion: written.stored.followUp.version });
       return read({ kind: 'conflict' });
     case 'held':
@@ -298,6 +309,17 @@ async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<st
       if (step.change !== undefined) await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
       return read({ kind: 'none', sameContent: sameTaskContent(resourceContent, written.content) });
   }
+}
+
+/**
+ * The Task to write with the tracker's note when it writes its own content back
+ * over a change it did not apply (CONTRACT §13): a conflict met in this round, or
+ * a held change a person's action now replaces. Every note the Task holds is kept.
+ */
+function withNote(deps: SyncDeps, body: Record<string, unknown>, facts: RoundFacts, asked: Asked): Record<string, unknown> {
+  const held = facts.confirmation?.changedInEhrDigest != null && (facts.confirmation.trackerChange ?? null) === null ? (facts.confirmation.ehrChange ?? null) : null;
+  const over = asked.ehr?.kind === 'conflict' ? asked.ehr.change : held !== null && !held.applied ? held : null;
+  return over === null ? body : withTrackerNote(body, notAppliedNote(over.ehr_set, over.at, deps.now()));
 }
 
 /** After a request: confirmed and settled, again (a conflict, or the follow-up moved on meanwhile: null), or an end. */

@@ -147,9 +147,12 @@ describe('each EHR version by its own author', () => {
     expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'conflict' });
     expect(await followUpOf(id)).toMatchObject({ state: 'acknowledged', closed_by: null });
     const confirmation = await confirmationOf(id);
-    expect(confirmation?.ehrChange).toEqual({ at: priority.meta!.lastUpdated, actor: `ehr:${BOB}`, fhir_version_id: priority.meta!.versionId, actions: [], applied: false, why: 'tracker_only_field' });
+    expect(confirmation?.ehrChange).toMatchObject({ at: priority.meta!.lastUpdated, actor: `ehr:${BOB}`, fhir_version_id: priority.meta!.versionId, actions: [], applied: false, why: 'tracker_only_field' });
+    // The decision offered is Alice's close, the one that met the acknowledge (CONTRACT §13, "Nothing the EHR did goes unrecorded").
+    expect(confirmation?.ehrChange?.decision).toEqual([{ action: 'close', disposition: 'tested_elsewhere' }]);
     expect(confirmation?.trackerChange).toMatchObject({ actor: 'j.doe', action: 'acknowledge' });
-    expect(await ehrEntries(id)).toEqual([]);
+    // Nothing applied: the history records Alice's close as a conflict, once, and never as Bob's.
+    expect((await ehrEntries(id)).map((entry) => [entry.action, entry.actor, entry.ehr_set])).toEqual([['ehr_conflict', `ehr:${ALICE}`, { status: 'completed', status_reason: 'tested_elsewhere' }]]);
     const task = (await standin.control.tasks()).find((one: Task) => one.id === taskId)!;
     expect([task.status, task.priority]).toEqual(['in-progress', 'routine']);
   });
@@ -170,7 +173,8 @@ describe('each EHR version by its own author', () => {
     expect(await act(id, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' })).toMatchObject({ kind: 'changed' });
     expect(await syncFollowUp(grouped, id)).toEqual({ kind: 'written' });
     expect((await standin.control.tasks()).find((one: Task) => one.id === taskId)?.status).not.toBe('completed');
-    expect(await ehrEntries(id)).toEqual([]);
+    // Not applied: recorded once as Alice's, with why, however often it was read.
+    expect((await ehrEntries(id)).map((entry) => [entry.action, entry.actor, entry.why])).toEqual([['ehr_not_applied', `ehr:${ALICE}`, 'forbidden']]);
   });
 
   it('a status the tracker does not map, then Bob sets it back: no work, nothing held', async () => {
