@@ -61,7 +61,7 @@ describe('the tracker\'s note on the Task', () => {
     const once = withTrackerNote({ resourceType: 'Task', note: [nurse] }, note);
     expect(once.note).toEqual([nurse, note]);
     expect(withTrackerNote(once, { ...note, time: '2026-11-27T22:00:00.000Z' })).toBe(once);
-    expect(withTrackerNote({ resourceType: 'Task' }, note).note).toEqual([note]);
+    expect(withTrackerNote<Record<string, unknown>>({ resourceType: 'Task' }, note).note).toEqual([note]);
   });
 });
 
