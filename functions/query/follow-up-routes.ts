@@ -12,9 +12,8 @@ import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
 import type { FhirView } from '../core/fhir-task';
-import { readPageStamp } from '../store/follow-ups/ehr-attention';
+import { getFollowUpWithStamp, readPageStamp } from '../store/follow-ups/ehr-attention';
 import { readHistory } from '../store/follow-ups/history';
-import { getFollowUp } from '../store/follow-ups/reads';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
 import { bookingOptionsOf } from './booking-facts';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
@@ -28,6 +27,8 @@ export interface FollowUpAnswer {
   fhir: FhirView | null;
   /** How its redraw can be booked (CONTRACT §14), from stored facts only. */
   booking_options: BookingOptions;
+  /** Its page's stamp as of this read (an extension: GET /follow-ups/{id}/stamp answers another once anything it shows may have changed). */
+  stamp: string;
 }
 
 const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
@@ -81,8 +82,9 @@ export const followUpRoute: RouteHandler = async (context, request): Promise<Fol
   const { db, tableName, now, fhir } = context;
   const id = resourceId(request.id, 'follow_up_id');
   const at = now();
-  const stored = await getFollowUp(db, tableName, id, at);
-  if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
+  const read = await getFollowUpWithStamp(db, tableName, id, at);
+  if (!read) throw new HttpError(404, 'not_found', 'no follow-up with this id');
+  const { stored, stamp } = read;
   const [view] = await followUpViews(db, tableName, [stored], at);
   if (view === undefined) throw new Error('no view of a stored follow-up');
   // The Task's state is a chunk of its own, loaded only with FHIR on (CONTRACT §13).
@@ -91,7 +93,7 @@ export const followUpRoute: RouteHandler = async (context, request): Promise<Fol
     fhir === null ? null : import('./follow-up-fhir').then(({ fhirViewOfStored }) => fhirViewOfStored(db, tableName, stored, fhir)),
     bookingOptionsOf(context, stored.followUp),
   ]);
-  return { follow_up: view, history, fhir: fhirView, booking_options: bookingOptions };
+  return { follow_up: view, history, fhir: fhirView, booking_options: bookingOptions, stamp };
 };
 
 /**

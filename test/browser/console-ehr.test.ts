@@ -6,8 +6,11 @@
  * EHR: Up to date, confirmed ...". Then, on the same follow-up: right after a
  * person's action, while the writer's read of the Task hangs, the facts say
  * "Sending to the EHR…" and no warning shows; the server refuses the write (the
- * stand-in's 422), and the first screen says so at 1280x800 and at 390x844; the
- * Task is closed in the EHR by Practitioner/123 (the stand-in's edit, as that
+ * stand-in's 422), and the first screen says so at 1280x800 and at 390x844, the
+ * open page showing it within 10 seconds by itself (its stamp), the worklist's
+ * Needs attention and "EHR needs you" listing it and saying why (CONTRACT §12);
+ * another person's action and the EHR's confirmation of the write show on an
+ * open page within 10 seconds each, and drop it from the lists; the Task is closed in the EHR by Practitioner/123 (the stand-in's edit, as that
  * author) just before a person's next action here: changed in both places, the
  * first screen names both with their times, and the tracker's version is written
  * back (CONTRACT §13, issue 70). Axe clean in each state; the CLI's follow-up
@@ -139,9 +142,11 @@ describe('the follow-up page with FHIR on', () => {
     expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: sending the change of \S+ \(.+\); version \d+ confirmed /);
     await expectNoAxeViolations(page, 'follow-up page, sending to the EHR');
 
+    // The open page shows the refusal by itself (its stamp moved: CONTRACT §12, within 10 seconds of the writer's record).
     await untilState(redraw.transactionId, 'refused');
-    await page.reload();
+    const refusedAt = Date.now();
     const wide = await noticeOnFirstScreen(page, 800);
+    expect(Date.now() - refusedAt, 'the refusal on the open page').toBeLessThan(10_000);
     expect(wide).toContain('In the EHR: Refused by the EHR’s FHIR server');
     expect(wide).toContain('It answered 422 (not processable): a rule of that server is broken (business-rule).');
     expect(wide).toContain('What you can do: Your next action here sends the tracker’s follow-up to the EHR again');
@@ -155,6 +160,40 @@ describe('the follow-up page with FHIR on', () => {
     const phone = await signedInPage({ width: 390, height: 844 });
     expect(await noticeOnFirstScreen(phone, 844)).toContain('In the EHR: Refused by the EHR’s FHIR server');
     await expectNoAxeViolations(phone, 'follow-up page, refused by the EHR at 390x844');
+
+    // The lists (CONTRACT §12): Needs attention holds it, saying why; "EHR needs you" lists it alone, with its count.
+    await page.goto(`${file.url}/#/worklist?queue=attention`);
+    await page.locator('#worklist-rows').getByText('Refused by the EHR').first().waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: /^EHR needs you 1$/ }).click();
+    await page.getByText('Only follow-ups whose EHR work needs a person.').waitFor();
+    await page.locator('#worklist-rows').getByText('Refused by the EHR').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#worklist-rows').getByText('Refused by the EHR').count()).toBe(1);
+    await expectNoAxeViolations(page, 'worklist, EHR needs you');
+  });
+
+  it('shows a change made elsewhere, and the EHR confirming the write, within 10 seconds on an open page (no reload)', async () => {
+    await fhir.control.clearFaults();
+    const page = await signedInPage();
+    await noticeOnFirstScreen(page, 800);
+    // Someone else acts through the API (a person's next action: the refusal is theirs to have resolved).
+    const before = (await detail(redraw.transactionId))!;
+    const acted = await fetch(`${file.url}/follow-ups/${redraw.transactionId}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-redraw-actor': 'ana.lopez' },
+      body: JSON.stringify({ action: 'assign', owner: 'ana.lopez', expected_version: before.follow_up.version }),
+    });
+    expect(acted.status).toBe(200);
+    const actedAt = Date.now();
+    await page.locator('dl.facts').getByText('ana.lopez').first().waitFor({ timeout: 10_000 });
+    await untilState(redraw.transactionId, 'current');
+    const confirmedAt = Date.now();
+    await factReads(page, /^Up to date, confirmed /);
+    expect(Date.now() - confirmedAt, 'the confirmation on the open page').toBeLessThan(10_000);
+    expect(confirmedAt - actedAt).toBeGreaterThanOrEqual(0);
+    expect(await page.locator('.ehr-notice').count(), 'the refusal is gone').toBe(0);
+    // The lists no longer hold it: the person's action dropped the flag.
+    const counts = (await (await fetch(`${file.url}/follow-ups/counts`)).json()) as { ehr_needs_you: number };
+    expect(counts.ehr_needs_you).toBe(0);
   });
 
   it('names work done in the EHR that met a person’s action here on the first screen: both, with their times, the tracker’s version kept', async () => {

@@ -18,11 +18,15 @@ export function Filters({ page, state, owners, navigate }: { page: 'worklist' | 
     if (stateFilter && can.states.length > 0) next.state = stateFilter as StateFilter;
     if (owner && can.owner) next.owner = owner;
     if (state.age) next.age = state.age;
+    if (state.ehr) next.ehr = state.ehr;
     navigate(routeFor(page, next));
   };
   const withoutAge: WorklistState = { ...state };
   delete withoutAge.age;
   delete withoutAge.cursor;
+  const withoutEhr: WorklistState = { ...state };
+  delete withoutEhr.ehr;
+  delete withoutEhr.cursor;
   return (
     <>
       <form class="filters" onSubmit={apply} aria-label="Filters">
@@ -59,6 +63,14 @@ export function Filters({ page, state, owners, navigate }: { page: 'worklist' | 
           Only follow-ups {AGE_WORDS[state.age]}.{' '}
           <a href={`#${routeFor(page, withoutAge)}`}>
             Remove filter<span class="visually-hidden">: {AGE_WORDS[state.age]}</span>
+          </a>
+        </p>
+      )}
+      {state.ehr && (
+        <p class="active-filter">
+          Only follow-ups whose EHR work needs a person.{' '}
+          <a href={`#${routeFor(page, withoutEhr)}`}>
+            Remove filter<span class="visually-hidden">: EHR needs you</span>
           </a>
         </p>
       )}

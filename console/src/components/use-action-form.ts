@@ -32,7 +32,7 @@ const focusLater = (elementId: string) => window.setTimeout(() => document.getEl
 
 export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: string): ActionForm {
   const [form, dispatch] = useReducer(actionFormReducer, INITIAL_ACTION_FORM);
-  useFollowUpRefresh(loaded, form);
+  useFollowUpRefresh(api, loaded, form);
 
   const send = async (action: ActionName, takeIt = false): Promise<boolean> => {
     const shown = loaded.followUp;

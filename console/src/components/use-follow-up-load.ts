@@ -25,6 +25,8 @@ export interface LoadedFollowUp {
   loadError: string | null;
   /** When the follow-up was last read (null before the first read): a failed refresh keeps it, and says so in loadError. */
   updatedAt: Date | null;
+  /** Its page's stamp as of that read (CONTRACT §12; null from a tracker before it): use-follow-up-refresh.ts checks it. */
+  stamp: string | null;
   /** Counts the reads asked for: the panels and the queue read again with it. */
   reload: number;
   /** Shows the follow-up as an answer of the API gave it. */
@@ -39,11 +41,12 @@ interface Shown {
   bookingOptions: BookingOptions;
   loadError: string | null;
   updatedAt: Date | null;
+  stamp: string | null;
 }
 
 /** The follow-up `id`; `from`, the queue it was opened from, is carried to the follow-up an order's id leads to. */
 export function useFollowUpLoad(api: Api, id: string, from: WorklistState): LoadedFollowUp {
-  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], fhir: null, bookingOptions: { book: 'no', why: null }, loadError: null, updatedAt: null });
+  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], fhir: null, bookingOptions: { book: 'no', why: null }, loadError: null, updatedAt: null, stamp: null });
   const [reload, setReload] = useState(0);
   const path = `/follow-ups/${encodeURIComponent(id)}`;
 
@@ -53,7 +56,10 @@ export function useFollowUpLoad(api: Api, id: string, from: WorklistState): Load
       (body) => {
         if (!live) return;
         const detail = asFollowUpDetail(body);
-        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, fhir: detail.fhir, bookingOptions: detail.booking_options, loadError: null, updatedAt: new Date() }));
+        setShown((was) => ({
+          followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up,
+          ...{ history: detail.history, fhir: detail.fhir, bookingOptions: detail.booking_options, loadError: null, updatedAt: new Date(), stamp: detail.stamp },
+        }));
       },
       async (error: unknown) => {
         if (!live) return;

@@ -67,14 +67,31 @@ export function closedByWords(closedBy: string | null | undefined): string {
   return closedBy === 'tracker' ? 'the tracker' : closedBy;
 }
 
+/** EHR work that needs a person, as a row says it (CONTRACT §12 "Needs attention"). */
+const EHR_ROW_WORDS: Readonly<Record<string, string>> = {
+  changed_in_ehr: 'Changed in the EHR: not applied',
+  conflict: 'Changed in both places',
+  deleted_in_ehr: 'Deleted in the EHR',
+  refused: 'Refused by the EHR',
+};
+
+/** The row's words for EHR work on it that needs a person, or null (none, or a state a later tracker added). */
+export function ehrRowWords(followUp: Pick<FollowUp, 'ehr_attention' | 'state'>): string | null {
+  const kind = followUp.ehr_attention ?? null;
+  return followUp.state === 'closed' || kind === null ? null : (EHR_ROW_WORDS[kind] ?? null);
+}
+
 /**
- * Why it needs a person, or why it waits, in words: its attention ("Redraw
- * failed", what to decide), its snooze's reason while it sleeps ("Appointment
+ * Why it needs a person, or why it waits, in words: EHR work that needs a
+ * person ("Changed in both places"), its attention ("Redraw failed", what to
+ * decide; both when both), its snooze's reason while it sleeps ("Appointment
  * booked": a snoozed one never reads as stuck) or its stale flag's reason ("No
  * progress", "Appointment missed"); null when none.
  */
-export function whyWords(followUp: Pick<FollowUp, 'attention' | 'stale' | 'state' | 'snoozed_until' | 'snooze_reason'>, now: Date): string | null {
+export function whyWords(followUp: Pick<FollowUp, 'attention' | 'stale' | 'state' | 'snoozed_until' | 'snooze_reason' | 'ehr_attention'>, now: Date): string | null {
   if (followUp.state === 'closed') return null;
+  const ehr = ehrRowWords(followUp);
+  if (ehr !== null) return followUp.attention ? `${capitalised(attentionWords(followUp.attention))}; ${ehr.charAt(0).toLowerCase()}${ehr.slice(1)}` : ehr;
   if (followUp.attention) return capitalised(attentionWords(followUp.attention));
   if (asleep(followUp, now)) return followUp.snooze_reason ? choiceWords(followUp.snooze_reason) : null;
   return followUp.stale ? capitalised(reasonText(followUp.stale.reason).words) : null;

@@ -37,6 +37,8 @@ export interface FollowUp {
   due_at: string | null;
   stale: { since: string; reason: string } | null;
   waiting_since?: string | null;
+  /** In a list (CONTRACT §12): EHR work on it that needs a person (`refused`, `changed_in_ehr`, `conflict`, `deleted_in_ehr`); absent from a tracker before it. */
+  ehr_attention?: string | null;
   /** The redraw's booking (CONTRACT §14): absent from a tracker before it. */
   booking?: Booking | null;
   version: number;
@@ -58,7 +60,8 @@ export interface FhirStatus {
   /** The first that holds, in §13's order. */
   state: FhirStatusState;
   /** The newest change read from the EHR (null until the EHR's work comes back). */
-  ehr_change: { at: string; actor: string; fhir_version_id: string | null; actions: string[]; applied: boolean; why: string | null } | null;
+  /** `actor_display`: the EHR user's name as the server gives it (issue 84), absent from a tracker before it. */
+  ehr_change: { at: string; actor: string; actor_display?: string | null; fhir_version_id: string | null; actions: string[]; applied: boolean; why: string | null } | null;
   /** The person's action an EHR change met in a conflict. */
   tracker_change: { at: string; actor: string; action: string } | null;
   /** This implementation's extension: since when the tracker holds a state that needs a person and, for a refusal, the server's status and codes. */
@@ -89,6 +92,8 @@ export interface Counts {
   actor: string;
   counts: Partial<Record<'mine' | 'unassigned' | 'attention' | 'snoozed' | 'open', number>>;
   owners: { owner: string; open: number }[];
+  /** Open follow-ups with EHR work that needs a person ("EHR needs you"); absent from a tracker before it. */
+  ehr_needs_you?: number;
   as_of: string;
 }
 
@@ -130,6 +135,7 @@ function ehrChangeOf(value: unknown): FhirStatus['ehr_change'] {
   return {
     at: value.at,
     actor: value.actor,
+    actor_display: isString(value.actor_display) ? value.actor_display : null,
     fhir_version_id: isString(value.fhir_version_id) ? value.fhir_version_id : null,
     actions: strings(value.actions),
     applied: value.applied === true,
@@ -154,10 +160,11 @@ function fhirOf(value: unknown): FhirStatus | null {
 }
 
 /** GET /follow-ups/{id}: the follow-up, its history, where its Task stands in the EHR and how its redraw can be booked. */
-export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[]; fhir: FhirStatus | null; booking_options: BookingOptions } {
+export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[]; fhir: FhirStatus | null; booking_options: BookingOptions; stamp: string | null } {
   const followUp = followUpOf(value);
   if (!followUp || !isRecord(value) || !Array.isArray(value.history)) throw new Error('not a follow-up');
-  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[], fhir: fhirOf(value.fhir), booking_options: asBookingOptions(value.booking_options) };
+  const stamp = typeof value.stamp === 'string' ? value.stamp : null;
+  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[], fhir: fhirOf(value.fhir), booking_options: asBookingOptions(value.booking_options), stamp };
 }
 
 /** GET /follow-ups/counts. */
@@ -171,7 +178,8 @@ export function asCounts(value: unknown): Counts {
     const count = value.counts[key];
     if (typeof count === 'number') counts[key] = count;
   }
-  return { actor: typeof value.actor === 'string' ? value.actor : '', counts, owners, as_of: typeof value.as_of === 'string' ? value.as_of : '' };
+  const ehr = typeof value.ehr_needs_you === 'number' ? { ehr_needs_you: value.ehr_needs_you } : {};
+  return { actor: typeof value.actor === 'string' ? value.actor : '', counts, owners, ...ehr, as_of: typeof value.as_of === 'string' ? value.as_of : '' };
 }
 
 export { isRecord };

@@ -1,6 +1,6 @@
 /**
  * The worklist's (and Bulk's) state in the URL (CONTRACT §12: a queue is a saved
- * search): queue, state, owner, age and the page cursor <-> URLSearchParams.
+ * search): queue, state, owner, age, "EHR needs you" and the page cursor <-> URLSearchParams.
  * Invalid values are dropped; the order is fixed, so a shared URL reads the same.
  */
 import { checkHandle } from './handle';
@@ -35,6 +35,8 @@ export interface WorklistState {
   state?: StateFilter;
   owner?: string;
   age?: Age;
+  /** "EHR needs you" (CONTRACT §12): only follow-ups with EHR work that needs a person (`ehr=needs_you`). */
+  ehr?: 'needs_you';
   cursor?: string;
 }
 
@@ -58,18 +60,20 @@ export function parseWorklistState(search: URLSearchParams): WorklistState {
   if (owner !== null && checkHandle(owner, { allowReserved: true }) === null) state.owner = owner;
   const age = oneOf(AGES, search.get('age'));
   if (age) state.age = age;
+  if (search.get('ehr') === 'needs_you') state.ehr = 'needs_you';
   const cursor = search.get('cursor');
   if (cursor !== null && CURSOR.test(cursor)) state.cursor = cursor;
   return state;
 }
 
-/** Writes the state in one fixed order: queue, state, owner, age, cursor. */
+/** Writes the state in one fixed order: queue, state, owner, age, ehr, cursor. */
 export function worklistSearch(state: WorklistState): URLSearchParams {
   const search = new URLSearchParams();
   if (state.queue) search.set('queue', state.queue);
   if (state.state) search.set('state', state.state);
   if (state.owner !== undefined) search.set('owner', state.owner);
   if (state.age) search.set('age', state.age);
+  if (state.ehr) search.set('ehr', state.ehr);
   if (state.cursor !== undefined) search.set('cursor', state.cursor);
   return search;
 }

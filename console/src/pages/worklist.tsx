@@ -46,8 +46,8 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
       <h1 tabIndex={-1} class="worklist-title">
         Worklist
       </h1>
-      <QueueNav page="worklist" current={queue} counts={counts} owner={state.owner} />
-      <WorklistTools narrow={narrow} active={[state.state, state.owner, state.age].filter(Boolean).length} rows={rows} shortcuts={shortcuts} onRefresh={refresh}>
+      <QueueNav page="worklist" current={queue} counts={counts} owner={state.owner} ehr={state.ehr !== undefined} />
+      <WorklistTools narrow={narrow} active={[state.state, state.owner, state.age, state.ehr].filter(Boolean).length} rows={rows} shortcuts={shortcuts} onRefresh={refresh}>
         <Filters key={key} page="worklist" state={state} owners={counts?.owners.map((row) => row.owner) ?? []} navigate={navigate} />
         <a href={`#${routeFor('bulk', firstPage)}`}>Act on several of these (Bulk)</a>
         <WorklistCsv key={worklistSearch(firstPage).toString()} api={api} state={firstPage} queue={queue} />
@@ -77,5 +77,5 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
 /** A queue with no rows, in words: past its last page, or none with these filters. */
 function emptyWords(state: WorklistState): string {
   const queue = state.queue ?? DEFAULT_QUEUE;
-  return state.cursor ? 'No more follow-ups in this queue.' : `No follow-ups in ${QUEUE_NAMES[queue]}${state.state || state.owner || state.age ? ' with these filters' : ''}.`;
+  return state.cursor ? 'No more follow-ups in this queue.' : `No follow-ups in ${QUEUE_NAMES[queue]}${state.state || state.owner || state.age || state.ehr ? ' with these filters' : ''}.`;
 }

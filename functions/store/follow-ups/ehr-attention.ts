@@ -22,7 +22,7 @@ import { TABLE } from '../table';
 import { keys } from '../keys';
 import { isTrackerPersonEntry } from './ehr-actions';
 import { readHistory } from './history';
-import { A, expired } from './item';
+import { A, expired, parseStored, type StoredFollowUp } from './item';
 import { getFollowUp } from './reads';
 import { MAX_RACES, writeBookkeeping } from './write';
 
@@ -74,6 +74,13 @@ export function pageStampOf(item: Record<string, unknown> | undefined, now: Date
   const revision = typeof item[A.revision] === 'number' ? item[A.revision] : 0;
   const confirmed = typeof item[A.confirmedStamp] === 'string' ? item[A.confirmedStamp] : '';
   return `${revision}.${confirmed}`;
+}
+
+/** The follow-up `id` as of `now` (strongly consistent, as reads.ts getFollowUp) with its page's stamp, from that one read; null when absent. */
+export async function getFollowUpWithStamp(db: TableClient, tableName: string, id: string, now: Date): Promise<{ stored: StoredFollowUp; stamp: string } | null> {
+  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
+  const stamp = pageStampOf(item, now);
+  return item === undefined || stamp === null ? null : { stored: parseStored(item), stamp };
 }
 
 /** GET /follow-ups/{id}/stamp: the follow-up's page stamp, from one strongly consistent read of its item; null when it is absent. */

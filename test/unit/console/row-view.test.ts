@@ -38,6 +38,15 @@ describe('a worklist row', () => {
     expect(whyWords(followUp({ state: 'closed', attention: 'redraw_failed' }), NOW)).toBeNull();
   });
 
+  it('says first that EHR work needs a person, in the words CONTRACT §12 gives, beside an attention', () => {
+    expect(whyWords(followUp({ ehr_attention: 'changed_in_ehr' }), NOW)).toBe('Changed in the EHR: not applied');
+    expect(whyWords(followUp({ ehr_attention: 'conflict', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }), NOW)).toBe('Changed in both places');
+    expect(whyWords(followUp({ ehr_attention: 'deleted_in_ehr' }), NOW)).toBe('Deleted in the EHR');
+    expect(whyWords(followUp({ ehr_attention: 'refused', attention: 'redraw_failed' }), NOW)).toBe('Redraw failed; refused by the EHR');
+    expect(whyWords(followUp({ ehr_attention: 'a_later_state' }), NOW)).toBeNull();
+    expect(whyWords(followUp({ ehr_attention: 'refused', state: 'closed' }), NOW)).toBeNull();
+  });
+
   it('says why a snoozed one waits, its snooze reason, never its stale reason; once the snooze has passed, the flag again', () => {
     const stale = { since: '2026-11-12T00:00:00Z', reason: 'no_progress' };
     expect(whyWords(followUp({ state: 'snoozed', snoozed_until: '2026-11-24T12:00:00Z', snooze_reason: 'appointment_booked', stale }), NOW)).toBe('Appointment booked');

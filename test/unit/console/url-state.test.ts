@@ -32,10 +32,13 @@ describe('worklist URL state', () => {
     const parsed = parseWorklistState(new URLSearchParams('queue=everything&state=closed&owner=a%20b&age=31_60&cursor=%3Cx%3E&extra=1'));
     expect(parsed).toEqual({});
     expect(parseWorklistState(new URLSearchParams('age=8_14&owner=ana.lopez&queue=mine&state=new'))).toEqual({ queue: 'mine', state: 'new', owner: 'ana.lopez', age: '8_14' });
+    // "EHR needs you" (CONTRACT §12): one value, anything else dropped.
+    expect(parseWorklistState(new URLSearchParams('ehr=needs_you&queue=open'))).toEqual({ queue: 'open', ehr: 'needs_you' });
+    expect(parseWorklistState(new URLSearchParams('ehr=yes'))).toEqual({});
   });
 
-  it('writes a fixed order: queue, state, owner, age, cursor', () => {
-    expect(worklistSearch({ cursor: 'c', age: 'over_30', owner: 'o', state: 'snoozed', queue: 'attention' }).toString()).toBe('queue=attention&state=snoozed&owner=o&age=over_30&cursor=c');
+  it('writes a fixed order: queue, state, owner, age, ehr, cursor', () => {
+    expect(worklistSearch({ cursor: 'c', ehr: 'needs_you', age: 'over_30', owner: 'o', state: 'snoozed', queue: 'attention' }).toString()).toBe('queue=attention&state=snoozed&owner=o&age=over_30&ehr=needs_you&cursor=c');
     expect(routeFor('bulk', {})).toBe('/bulk');
     expect(routeFor('worklist', { queue: 'open', age: '8_14' })).toBe('/worklist?queue=open&age=8_14');
   });
