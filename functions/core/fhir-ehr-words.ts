@@ -5,8 +5,11 @@
  * applied here, in words. Read from a history entry the EHR's work made
  * (`source: "ehr"`, its action's fields) or from `fhir.ehr_change` (its §9
  * action names); each front end puts times in its own words through `time`.
- * Codes, actor ids and times only: nothing a person typed in the EHR.
+ * Codes, actor ids, a staff member's name as the server gives it, and times
+ * only: nothing a person typed in the EHR.
  */
+import { ehrDecisionLabel, ehrSetWords, isEhrRecordAction, type EhrSet } from './fhir-ehr-set';
+import type { ActionBody } from './follow-up/action-body';
 
 /** An instant in the front end's words ("2026-11-27 10:42 EST (15:42 UTC)", "2026-11-27T15:42:00Z (3 min ago)"). */
 export type TimeWords = (iso: string) => string;
@@ -20,6 +23,10 @@ export interface EntryFacts {
   owner?: unknown;
   until?: unknown;
   fhir_version_id?: unknown;
+  /** The EHR user's name as the server gave it; what the EHR set (codes) and why it was not applied, on the tracker's records of it. */
+  actor_display?: unknown;
+  ehr_set?: unknown;
+  why?: unknown;
 }
 
 /** The newest change read from the EHR (`fhir.ehr_change`), as far as these words need it. */
@@ -85,11 +92,50 @@ function sentence(phrases: readonly string[], who: string | null): string {
   return `${done.charAt(0).toUpperCase()}${done.slice(1)} in the EHR${who ? ` by ${who}` : ''}`;
 }
 
+/** Who, with the name the server gave beside the reference when the entry keeps one: "Ann Lee (Practitioner/123)". */
+function namedActor(entry: Pick<EntryFacts, 'actor' | 'actor_display'>): string | null {
+  const who = ehrActorWords(entry.actor);
+  const name = typeof entry.actor_display === 'string' ? entry.actor_display.trim() : '';
+  return who !== null && name !== '' && name !== who ? `${name} (${who})` : who;
+}
+
+/** What the EHR set, from a record's `ehr_set` (codes), in words: "closed it as Tested elsewhere; cleared the owner". */
+export function ehrSetWordsOf(set: unknown): string {
+  return ehrSetWords(set !== null && typeof set === 'object' ? (set as EhrSet) : null);
+}
+
+/**
+ * The tracker's records of EHR work it did not apply (CONTRACT §13), in words:
+ * "Changed in the EHR by Ann Lee (Practitioner/123): closed it as Tested
+ * elsewhere; not applied here (…)", "… while a person acted here: … the
+ * tracker’s version was written back", "Task deleted in the EHR by …".
+ */
+function recordWords(entry: EntryFacts, who: string | null): string {
+  const by = who ? ` by ${who}` : '';
+  if (entry.action === 'ehr_deleted') return `Task deleted in the EHR${by}`;
+  const did = ehrSetWordsOf(entry.ehr_set);
+  if (entry.action === 'ehr_conflict') return `Changed in the EHR${by} while a person acted here: ${did}; not applied, the tracker’s version was written back`;
+  return `Changed in the EHR${by}: ${did}; not applied here${typeof entry.why === 'string' ? ` (${ehrWhyWords(entry.why)})` : ''}`;
+}
+
 /** A history entry of work done in the EHR in words ("Closed in the EHR by Practitioner/123"), or null for any other entry. */
 export function ehrEntryWords(entry: EntryFacts, time: TimeWords): string | null {
   if (!isEhrEntry(entry)) return null;
-  const who = ehrActorWords(entry.actor);
+  const who = namedActor(entry);
+  if (isEhrRecordAction(entry.action)) return recordWords(entry, who);
   return sentence([actionPhrase(entry.action, entry, who, time)], who);
+}
+
+/**
+ * The EHR's decision a conflict offers as one action (CONTRACT §13): the §9
+ * bodies its `ehr_conflict` record keeps (`decision`) and their label ("Close as
+ * the EHR did (Tested elsewhere)"), while `fhir.state` is `conflict`; else null.
+ */
+export function ehrDecisionOf(fhir: { state: string } | null | undefined, history: readonly (EntryFacts & { decision?: unknown })[]): { label: string; actions: ActionBody[] } | null {
+  if (fhir?.state !== 'conflict') return null;
+  const record = [...history].reverse().find((entry) => entry.action === 'ehr_conflict');
+  const actions = Array.isArray(record?.decision) ? (record.decision as unknown[]).filter((body): body is ActionBody => body !== null && typeof body === 'object' && typeof (body as { action?: unknown }).action === 'string') : [];
+  return actions.length === 0 ? null : { label: ehrDecisionLabel(actions), actions };
 }
 
 /** What an EHR change did, in words, from its history entries when the history has them (their fields), else from its action names. */

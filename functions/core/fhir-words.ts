@@ -8,16 +8,16 @@
  * never a server's text. What the EHR did (work done there, CONTRACT §13's
  * "Work done in the EHR comes back") is core/fhir-ehr-words.ts's.
  */
-import { ehrActorWords, ehrWhyWords, type TimeWords } from './fhir-ehr-words';
+import { ehrActorWords, ehrSetWordsOf, ehrWhyWords, type TimeWords } from './fhir-ehr-words';
 
-export { appliedEhrNews, ehrActorWords, ehrEntryWords, type TimeWords } from './fhir-ehr-words';
+export { appliedEhrNews, ehrActorWords, ehrDecisionOf, ehrEntryWords, type TimeWords } from './fhir-ehr-words';
 
 /** `fhir` as both front ends read it: the states §13 names (a later one passes as a string), the rest optional for a tracker before issue 69. */
 export interface FhirAnswer {
   version: number;
   confirmed_at: string;
   state: string;
-  ehr_change?: { at: string; actor: string; fhir_version_id?: string | null; actions: readonly string[]; applied: boolean; why: string | null } | null;
+  ehr_change?: { at: string; actor: string; fhir_version_id?: string | null; actions: readonly string[]; applied: boolean; why: string | null; ehr_set?: unknown } | null;
   tracker_change?: { at: string; actor: string; action: string } | null;
   held?: { at: string; status: number | null; codes: readonly string[] } | null;
   /** While behind after a failed try: when the tracker tries again (absent before issue 84). */
@@ -137,15 +137,29 @@ function refusedSituation(fhir: FhirAnswer): EhrSituation {
   };
 }
 
+/** The history as these words read it: each entry's time, and the tracker's records of EHR work (their `ehr_set`). */
+type Entries = readonly { at: string; action?: unknown; fhir_version_id?: unknown; ehr_set?: unknown }[];
+
+/**
+ * What the EHR set, in words ("closed it as Tested elsewhere; cleared the
+ * owner"): from `ehr_change.ehr_set`, else from the history's record of that
+ * change (`record`: ehr_conflict, ehr_not_applied); null when neither has it.
+ */
+function setWords(change: FhirAnswer['ehr_change'], history: Entries, record: string): string | null {
+  if (!change) return null;
+  const kept = change.ehr_set ?? [...history].reverse().find((entry) => entry.action === record && (change.fhir_version_id == null || entry.fhir_version_id === change.fhir_version_id))?.ehr_set;
+  return kept !== null && typeof kept === 'object' && Object.keys(kept).length > 0 ? ehrSetWordsOf(kept) : null;
+}
+
 /** Why an EHR change was not applied: what they did and its reason in words, or what the tracker does with it. */
-function notAppliedWhy(change: FhirAnswer['ehr_change'], fallback: string): string {
+function notAppliedWhy(change: FhirAnswer['ehr_change'], fallback: string, history: Entries = []): string {
   if (!change) return fallback;
-  const did = `They ${actionsWords(change.actions)}`;
+  const did = `They ${(change.applied ? null : setWords(change, history, 'ehr_not_applied')) ?? actionsWords(change.actions)}`;
   if (change.applied) return `${did}; applied here.`;
   return `${did}; ${NOT_APPLIED}${change.why ? `: ${ehrWhyWords(change.why)}` : ''}.`;
 }
 
-function changedSituation(fhir: FhirAnswer): EhrSituation {
+function changedSituation(fhir: FhirAnswer, history: Entries): EhrSituation {
   const change = fhir.ehr_change ?? null;
   const actor = ehrActorWords(change?.actor);
   return {
@@ -154,7 +168,7 @@ function changedSituation(fhir: FhirAnswer): EhrSituation {
     what: actor ? `Changed in the EHR by ${actor}` : 'Changed by someone in the EHR',
     who: actor ?? 'someone in the EHR',
     at: change?.at ?? fhir.held?.at ?? null,
-    why: notAppliedWhy(change, 'The change is not applied here, and the tracker does not overwrite it.'),
+    why: notAppliedWhy(change, 'The change is not applied here, and the tracker does not overwrite it.', history),
     todo: 'Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     short: 'not overwritten until your next action here',
   };
@@ -185,11 +199,13 @@ function deletedSituation(fhir: FhirAnswer): EhrSituation {
 }
 
 /** "Changed in the EHR by X at T (they closed it) while Y acted here (snooze) at T2: the tracker’s version was kept and written back to the EHR." */
-function conflictSituation(fhir: FhirAnswer, time: TimeWords): EhrSituation {
+function conflictSituation(fhir: FhirAnswer, history: Entries, time: TimeWords): EhrSituation {
   const change = fhir.ehr_change ?? null;
   const mine = fhir.tracker_change ?? null;
   const actor = ehrActorWords(change?.actor) ?? 'someone in the EHR';
-  const there = change ? `Changed in the EHR by ${actor} at ${time(change.at)} (they ${actionsWords(change.actions)})` : 'Changed in the EHR';
+  // What they decided, named (CONTRACT §13): "they closed it as Tested elsewhere; cleared the owner".
+  const did = setWords(change, history, 'ehr_conflict') ?? actionsWords(change?.actions ?? []);
+  const there = change ? `Changed in the EHR by ${actor} at ${time(change.at)} (they ${did})` : 'Changed in the EHR';
   const here = mine ? ` while ${mine.actor} acted here (${mine.action}) at ${time(mine.at)}` : ' while someone acted on it here';
   return {
     kind: 'conflict',
@@ -211,7 +227,7 @@ function conflictSituation(fhir: FhirAnswer, time: TimeWords): EhrSituation {
  * change. Null while FHIR is off or nothing was sent. `time` puts the times
  * inside the words (a conflict's two) in the front end's words.
  */
-export function ehrSituation(fhir: FhirAnswer | null | undefined, history: readonly { at: string }[], now: Date, time: TimeWords = (iso) => iso): EhrSituation | null {
+export function ehrSituation(fhir: FhirAnswer | null | undefined, history: Entries, now: Date, time: TimeWords = (iso) => iso): EhrSituation | null {
   if (!fhir) return null;
   switch (fhir.state) {
     case 'current':
@@ -221,11 +237,11 @@ export function ehrSituation(fhir: FhirAnswer | null | undefined, history: reado
     case 'refused':
       return refusedSituation(fhir);
     case 'changed_in_ehr':
-      return changedSituation(fhir);
+      return changedSituation(fhir, history);
     case 'deleted_in_ehr':
       return deletedSituation(fhir);
     case 'conflict':
-      return conflictSituation(fhir, time);
+      return conflictSituation(fhir, history, time);
     default: {
       const words = fhir.state.replaceAll('_', ' ');
       return { kind: 'unknown', needsPerson: false, what: words, who: null, at: fhir.confirmed_at, why: null, todo: null, short: words };

@@ -136,7 +136,7 @@ export async function recordInHistory(deps: EhrStepDeps, written: Written, conte
 
 /** The record of a change read from the EHR and not applied (held, or met in a conflict). */
 export function ehrRecordOf(action: EhrRecordAction, change: EhrChangeView, why: string | null): Omit<EhrRecord, 'id' | 'now'> {
-  return { action, actor: change.actor, actorDisplay: change.actor_display ?? null, fhirVersionId: change.fhir_version_id, fhirLastUpdated: change.at, why, ehrSet: change.ehr_set ?? null };
+  return { action, actor: change.actor, actorDisplay: change.actor_display ?? null, fhirVersionId: change.fhir_version_id, fhirLastUpdated: change.at, why, ehrSet: change.ehr_set ?? null, decision: change.decision ?? null };
 }
 
 /** The record of a Task deleted in the EHR: by the server's host (a read that finds it gone names no one), at the version the tracker had confirmed. */

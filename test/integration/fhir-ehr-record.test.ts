@@ -95,6 +95,7 @@ describe('a conflict is one ehr_conflict entry, by name, and the Task keeps ever
       fhir_last_updated: edited.meta!.lastUpdated,
       why: 'conflict',
       ehr_set: { status: 'completed', status_reason: 'tested_elsewhere', owner: null },
+      decision: [{ action: 'assign', owner: null }, { action: 'close', disposition: 'tested_elsewhere' }],
     });
     expect(isTrackerPersonEntry(entry!)).toBe(false);
     const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;

@@ -133,6 +133,8 @@ export interface EhrRecord {
   fhirLastUpdated: string | null;
   why: string | null;
   ehrSet: EhrSet | null;
+  /** A conflict's decision, as §9 bodies: what a person may take here as one action (the console's "Close as the EHR did"). */
+  decision?: readonly ActionBody[] | null;
   now: Date;
 }
 
@@ -169,5 +171,6 @@ function entryOf(record: EhrRecord) {
     fhir_last_updated: record.fhirLastUpdated,
     why: record.why,
     ehr_set: record.ehrSet,
+    ...(record.decision == null ? {} : { decision: record.decision }),
   };
 }

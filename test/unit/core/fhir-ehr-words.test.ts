@@ -6,7 +6,7 @@
  * `ehr_change.why` code of the tracker in words.
  */
 import { describe, expect, it } from 'vitest';
-import { appliedEhrNews, ehrChangeWords, ehrEntryWords, ehrWhyWords, type EhrChangeFacts, type EntryFacts } from '../../../functions/core/fhir-ehr-words';
+import { appliedEhrNews, ehrChangeWords, ehrDecisionOf, ehrEntryWords, ehrWhyWords, type EhrChangeFacts, type EntryFacts } from '../../../functions/core/fhir-ehr-words';
 import { ehrSituation } from '../../../functions/core/fhir-words';
 
 /** Times as a front end would put them, visibly: "[T]". */
@@ -123,5 +123,31 @@ describe('why a change in the EHR was not applied, in words', () => {
     expect(ehrSituation({ ...held, ehr_change: change([], { applied: false, why: 'status_not_mapped' }) }, [], new Date(), time)?.why).toBe(
       'They changed it; not applied here: a status of the Task that the tracker does not map to an action.',
     );
+  });
+});
+
+describe('the tracker\'s records of EHR work it did not apply (CONTRACT §13, "Nothing the EHR did goes unrecorded")', () => {
+  const set = { status: 'completed', status_reason: 'tested_elsewhere', owner: null };
+  const decision = [{ action: 'assign', owner: null }, { action: 'close', disposition: 'tested_elsewhere' }];
+
+  it('say what the EHR set, by the name the server gave beside the reference', () => {
+    expect(ehrEntryWords(ehr('ehr_conflict', { ehr_set: set, actor_display: 'Ann Lee', why: 'conflict' }), time)).toBe(
+      'Changed in the EHR by Ann Lee (Practitioner/123) while a person acted here: closed it as Tested elsewhere; cleared the owner; not applied, the tracker’s version was written back',
+    );
+    expect(ehrEntryWords(ehr('ehr_not_applied', { ehr_set: { status: 'failed', status_reason: null }, why: 'status_not_mapped', actor_display: null }), time)).toBe(
+      `Changed in the EHR by Practitioner/123: set its status to failed; not applied here (${ehrWhyWords('status_not_mapped')})`,
+    );
+    expect(ehrEntryWords(ehr('ehr_deleted', { actor: 'ehr:fhir.example.org', ehr_set: null, why: 'deleted_in_ehr' }), time)).toBe('Task deleted in the EHR by fhir.example.org');
+  });
+
+  it('name the conflict\'s values in its notice, from ehr_change or from the history\'s record, and offer the decision while in conflict', () => {
+    const fhir = { version: 3, confirmed_at: AT, state: 'conflict', ehr_change: change(['assign', 'close'], { applied: false }), tracker_change: { at: AT, actor: 'j.doe', action: 'record_contact' } };
+    const history = [ehr('ehr_conflict', { ehr_set: set, decision })];
+    for (const [answer, entries] of [[{ ...fhir, ehr_change: { ...fhir.ehr_change, ehr_set: set } }, []], [fhir, history]] as const) {
+      expect(ehrSituation(answer, entries, new Date(AT), time)?.why).toContain('(they closed it as Tested elsewhere; cleared the owner)');
+    }
+    expect(ehrSituation(fhir, [], new Date(AT), time)?.why).toContain('(they assigned it and closed it)');
+    expect(ehrDecisionOf(fhir, history)).toEqual({ label: 'Close as the EHR did (Tested elsewhere)', actions: decision });
+    expect([ehrDecisionOf({ state: 'current' }, history), ehrDecisionOf(fhir, []), ehrDecisionOf(fhir, [ehr('ehr_conflict', { decision: 'x' })])]).toEqual([null, null, null]);
   });
 });
