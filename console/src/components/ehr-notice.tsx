@@ -8,10 +8,12 @@
  * write in flight or waiting to be sent again is a quiet line in the Facts
  * (lib/ehr-status.ts), never a warning here.
  */
+import type { ComponentChildren } from 'preact';
 import { ehrNewsWords, ehrNoticeWords } from '../lib/ehr-status';
 import type { LoadedFollowUp } from './use-follow-up-load';
 
-export function EhrNotice({ loaded }: { loaded: Pick<LoadedFollowUp, 'fhir' | 'history' | 'updatedAt'> }) {
+/** `action`: what the notice offers to do (a conflict's "Close as the EHR did", ehr-decision.tsx), shown after what you can do. */
+export function EhrNotice({ loaded, action }: { loaded: Pick<LoadedFollowUp, 'fhir' | 'history' | 'updatedAt'>; action?: ComponentChildren }) {
   const news = ehrNewsWords(loaded.fhir, loaded.history);
   const words = ehrNoticeWords(loaded.fhir, loaded.history, loaded.updatedAt ?? new Date());
   return (
@@ -29,6 +31,7 @@ export function EhrNotice({ loaded }: { loaded: Pick<LoadedFollowUp, 'fhir' | 'h
               <strong>What you can do:</strong> {words.todo}
             </p>
           )}
+          {action}
         </section>
       )}
     </>

@@ -16,6 +16,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ActionAlert } from '../components/action-alert';
 import type { BookingPanelProps } from '../components/booking-panel';
 import { ConflictNotice } from '../components/conflict-notice';
+import { EhrDecision } from '../components/ehr-decision';
 import { EhrNotice } from '../components/ehr-notice';
 import { FollowUpActions, NextStep, type OpenName } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
@@ -204,7 +205,7 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
       <h1 tabIndex={-1}>Follow-up {id}</h1>
       {found && <p class="notice found-by">{found}</p>}
       {!followUp && <p>Loading…</p>}
-      {followUp && <EhrNotice loaded={loaded} />}
+      {followUp && <EhrNotice loaded={loaded} action={<EhrDecision api={api} loaded={loaded} />} />}
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
       <div class="first-screen">
