@@ -4,6 +4,7 @@
  * history, and the block an action prints. Their schemas are views/answers.ts.
  */
 import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../functions/core/fhir-words';
+import { ehrAttentionWords } from '../functions/core/ehr-attention';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
 import { dueIn, shortDuration } from '../views/durations';
@@ -22,7 +23,13 @@ export function daysOpen(followUp: Pick<FollowUpView, 'opened_at' | 'closed_at'>
 
 function stateCell(followUp: FollowUpView, out: Printer): string {
   const state = followUp.state === 'closed' ? out.style('dim', followUp.state) : followUp.state === 'new' ? out.style('cyan', followUp.state) : followUp.state;
-  return followUp.attention ? `${state} ${out.style('red', `(${attentionWords(followUp.attention)})`)}` : state;
+  return `${followUp.attention ? `${state} ${out.style('red', `(${attentionWords(followUp.attention)})`)}` : state}${ehrCell(followUp, out)}`;
+}
+
+/** EHR work that needs a person (CONTRACT §12), beside the state in red: " (EHR: Refused by the EHR)"; nothing when none. */
+function ehrCell(followUp: FollowUpView, out: Printer): string {
+  const words = followUp.state === 'closed' ? null : ehrAttentionWords(followUp.ehr_attention);
+  return words === null ? '' : ` ${out.style('red', `(EHR: ${words})`)}`;
 }
 
 function dueCell(followUp: FollowUpView, now: Date, out: Printer): string {
@@ -41,7 +48,7 @@ function sleepsUntil(followUp: Pick<FollowUpView, 'state' | 'snoozed_until'>, no
 /** The state, and an attention beside it: in red, but dim while it sleeps (it counts once it wakes, CONTRACT §9). */
 function rowStateCell(followUp: FollowUpView, now: Date, out: Printer): string {
   if (followUp.attention === null || sleepsUntil(followUp, now) === null) return stateCell(followUp, out);
-  return `${followUp.state} ${out.style('dim', `(${attentionWords(followUp.attention)})`)}`;
+  return `${followUp.state} ${out.style('dim', `(${attentionWords(followUp.attention)})`)}${ehrCell(followUp, out)}`;
 }
 
 /**

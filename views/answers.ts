@@ -80,6 +80,8 @@ export const FollowUpView = z
     due_at: z.string().nullable(),
     stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
     version: z.number(),
+    // In a list (CONTRACT §12): EHR work that needs a person; absent from a single follow-up and from a tracker before issue 84.
+    ehr_attention: z.string().nullable().default(null),
   })
   .loose();
 export type FollowUpView = z.output<typeof FollowUpView>;

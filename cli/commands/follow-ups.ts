@@ -24,7 +24,7 @@ const MAX_LIMIT = 100;
 const STATES = ['open', ...FOLLOW_UP_STATES] as const;
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker follow-ups [list] [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json | --csv]
+  help: `Usage: npx redraw-tracker follow-ups [list] [--state S] [--owner O | --mine] [--ehr] [--limit N] [--all | --cursor C] [--json | --csv]
 
 Lists follow-ups (GET /follow-ups): every redraw is someone's until it is closed.
 \`follow-ups list\` is the same command (CONTRACT §12's name for it).
@@ -32,11 +32,15 @@ Open ones come most urgent first (due soonest first); closed ones newest first.
 Columns: the follow-up id (its transaction's id), owner, state, when the sweep
 flags it if nothing moves (DUE: "in 2d 3h", "overdue 5h", "-" for none), whole
 days open, contact attempts, and the stale reason of its redraw order, if flagged.
+EHR work that needs a person shows beside the state: "(EHR: Refused by the EHR)".
 
   --state S       ${STATES.join(', ')} (default open: new, acknowledged or snoozed)
   --owner O       only those owned by O
   --mine          only yours: the owner in ${OWNER_VARIABLE}, else on AWS
                   your own identity's ARN (STS GetCallerIdentity)
+  --ehr           only those whose EHR work needs a person (the console's
+                  "EHR needs you"): refused by the EHR, changed or deleted there,
+                  or changed in both places, until someone acts on it here
   --limit N       page size, 1-${MAX_LIMIT} (the API's default is 50)
   --all           follow next_cursor to the last page and show everything
   --cursor C      start at this cursor (printed under a page that has more)
@@ -70,6 +74,7 @@ Examples:
     all: { type: 'boolean' },
     cursor: { type: 'string' },
     csv: { type: 'boolean' },
+    ehr: { type: 'boolean' },
   },
   positionals: { min: 0, max: 1, name: 'list' },
   target: 'tracker',
@@ -92,12 +97,13 @@ Examples:
     const ownerOption = stringOption(values, 'owner');
     if (mine && ownerOption !== undefined) throw usageError('follow-ups: use --owner or --mine, not both');
 
+    const ehr = values.ehr === true;
     const client = await tracker();
     const owner = mine ? await myOwner(context, client) : ownerOption;
     const { items, pages, page, emptyPages } = await readPages<FollowUpView, FollowUpPage>(
       client,
       '/follow-ups',
-      { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}) },
+      { state, ...(owner !== undefined ? { owner } : {}), ...(ehr ? { ehr: 'needs_you' } : {}), ...(limitText ? { limit: limitText } : {}) },
       FollowUpPage,
       { all, cursor },
     );
@@ -113,7 +119,7 @@ Examples:
       out.text(csvOf(table.header, table.rows));
       return EXIT.ok;
     }
-    const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}`;
+    const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}${ehr ? ' whose EHR work needs a person' : ''}`;
     const counted = all ? `${items.length} in ${pages} page${pages === 1 ? '' : 's'}` : `${items.length}${page.next_cursor ? ' on this page' : ''}`;
     if (items.length === 0) {
       const lower = `${what.charAt(0).toLowerCase()}${what.slice(1)}`;
@@ -127,7 +133,7 @@ Examples:
     const readOn = readOnWords({ pages, emptyPages, all });
     if (readOn !== null) out.line(out.style('dim', readOn));
     if (!all && page.next_cursor) {
-      const filters = `${state !== 'open' ? ` --state ${state}` : ''}${owner !== undefined ? ` --owner ${shellWord(owner)}` : ''}${limitText ? ` --limit ${limitText}` : ''}`;
+      const filters = `${state !== 'open' ? ` --state ${state}` : ''}${owner !== undefined ? ` --owner ${shellWord(owner)}` : ''}${ehr ? ' --ehr' : ''}${limitText ? ` --limit ${limitText}` : ''}`;
       out.line(`More: npx redraw-tracker follow-ups${filters} --cursor ${page.next_cursor}${targetFlags}  (or --all)`);
     }
     return EXIT.ok;

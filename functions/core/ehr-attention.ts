@@ -25,6 +25,19 @@ export interface EhrAttentionFlag {
   since: string;
 }
 
+/** EHR work that needs a person, as a list's row says it (CONTRACT §12 "Needs attention"): the console's and the CLI's. */
+const EHR_ATTENTION_WORDS: Readonly<Record<EhrAttention, string>> = {
+  changed_in_ehr: 'Changed in the EHR: not applied',
+  conflict: 'Changed in both places',
+  deleted_in_ehr: 'Deleted in the EHR',
+  refused: 'Refused by the EHR',
+};
+
+/** The words of a flag as an answer gives it (a state a later tracker added, or none: null). */
+export function ehrAttentionWords(kind: string | null | undefined): string | null {
+  return isEhrAttention(kind) ? EHR_ATTENTION_WORDS[kind] : null;
+}
+
 /** What a delivery of a Task ended with, as far as the flag reads it (fhir-sync/sync.ts SyncOutcome). */
 export interface DeliveryEnd {
   kind: string;

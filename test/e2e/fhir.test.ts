@@ -244,6 +244,13 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
     const seen = await eventually(() => detail(on.url, open.id), (now) => now.fhir?.state === 'changed_in_ehr', 15_000, 250);
     expect(seen.fhir?.state).toBe('changed_in_ehr');
     expect((await fhir.control.requests()).some((request) => decodeURIComponent(request.path).includes(`identifier=${SYSTEMS.task}|&_lastUpdated=ge`))).toBe(true);
+    // In the lists (CONTRACT §12): the CLI's `follow-ups --ehr` lists it alone, saying why; the counts count it.
+    const listed = await runCliInProcess(['follow-ups', '--ehr', '--all'], on.env());
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('Open follow-ups whose EHR work needs a person');
+    expect(listed.stdout).toMatch(new RegExp(`^${open.id} .*\\(EHR: Changed in the EHR: not applied\\)`, 'm'));
+    const counts = (await (await fetch(`${on.url}/follow-ups/counts`)).json()) as { ehr_needs_you: number };
+    expect(counts.ehr_needs_you).toBe(1);
   });
 });
 

@@ -28,6 +28,7 @@ export function followUpView(overrides: Partial<FollowUpView> = {}): FollowUpVie
     due_at: '2026-11-24T15:00:00.000000Z',
     stale: null,
     version: 1,
+    ehr_attention: null,
     ...overrides,
   };
 }

@@ -78,6 +78,14 @@ describe('the follow-up table and block', () => {
     ]);
   });
 
+  it('says beside the state that EHR work needs a person (CONTRACT §12), in red on a terminal; a closed one and a later state say nothing', () => {
+    const refused = followUp({ id: 'txn-ehr', ehr_attention: 'refused', attention: 'redraw_failed' });
+    expect(followUpTable([refused], NOW, plain)[1]).toMatch(/^txn-ehr +- +new \(redraw failed\) \(EHR: Refused by the EHR\) +in 2d 3h /);
+    expect(followUpTable([followUp({ ehr_attention: 'conflict' })], NOW, plain)[1]).toContain('new (EHR: Changed in both places)');
+    expect(followUpTable([refused], NOW, createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n')).toContain('\u001b[31m(EHR: Refused by the EHR)');
+    expect(followUpTable([followUp({ ehr_attention: 'a_later_state' }), followUp({ state: 'closed', ehr_attention: 'refused' })], NOW, plain).join('\n')).not.toContain('EHR');
+  });
+
   it('says until when a snoozed row sleeps, its attention dim beside the state, never "-" for its due time; once awake, as any other', () => {
     const decision = followUp({ id: 'txn-asleep', state: 'snoozed', snoozed_until: '2026-11-24T14:00:00.000000Z', due_at: null, attention: 'redraw_failed' });
     expect(followUpTable([decision], NOW, plain)[1]).toBe('txn-asleep  -      snoozed (redraw failed)  snoozed until 2026-11-24 14:00 UTC (in 2d 2h)  3          0         -');

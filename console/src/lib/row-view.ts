@@ -5,6 +5,7 @@
  * why (the attention or the stale reason) in words, the due time in the browser's zone; on the Closed queue the
  * disposition, who closed it and when. Pure: the table and the cards render it.
  */
+import { ehrAttentionWords } from '../../../functions/core/ehr-attention';
 import { attentionWords } from '../../../functions/core/missing-words';
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from './actions';
@@ -67,18 +68,9 @@ export function closedByWords(closedBy: string | null | undefined): string {
   return closedBy === 'tracker' ? 'the tracker' : closedBy;
 }
 
-/** EHR work that needs a person, as a row says it (CONTRACT §12 "Needs attention"). */
-const EHR_ROW_WORDS: Readonly<Record<string, string>> = {
-  changed_in_ehr: 'Changed in the EHR: not applied',
-  conflict: 'Changed in both places',
-  deleted_in_ehr: 'Deleted in the EHR',
-  refused: 'Refused by the EHR',
-};
-
-/** The row's words for EHR work on it that needs a person, or null (none, or a state a later tracker added). */
+/** The row's words for EHR work on it that needs a person (CONTRACT §12), or null (none, closed, or a state a later tracker added). */
 export function ehrRowWords(followUp: Pick<FollowUp, 'ehr_attention' | 'state'>): string | null {
-  const kind = followUp.ehr_attention ?? null;
-  return followUp.state === 'closed' || kind === null ? null : (EHR_ROW_WORDS[kind] ?? null);
+  return followUp.state === 'closed' ? null : ehrAttentionWords(followUp.ehr_attention);
 }
 
 /**

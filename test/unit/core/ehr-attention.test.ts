@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EHR_ATTENTIONS, ehrAttentionAfter, ehrAttentionOfRecord, isEhrAttention } from '../../../functions/core/ehr-attention';
+import { EHR_ATTENTIONS, ehrAttentionAfter, ehrAttentionOfRecord, ehrAttentionWords, isEhrAttention } from '../../../functions/core/ehr-attention';
 
 const none = { deletedInEhrVersion: null, conflictVersion: null, changedInEhrDigest: null, refusedDigest: null };
 
@@ -23,6 +23,11 @@ describe('EHR work that needs a person (CONTRACT §12, §13)', () => {
     expect(ehrAttentionOfRecord({ ...none, conflictVersion: 2 }, 3)).toBeNull();
     expect(ehrAttentionOfRecord({ ...none, refusedDigest: 'd', changedInEhrDigest: 'd' }, 3)).toBe('changed_in_ehr');
     expect(ehrAttentionOfRecord({ ...none, refusedDigest: 'd' }, 3)).toBe('refused');
+  });
+
+  it('says each in the words CONTRACT §12 gives a row; nothing for none or a later state', () => {
+    expect(EHR_ATTENTIONS.map(ehrAttentionWords)).toEqual(['Deleted in the EHR', 'Changed in both places', 'Changed in the EHR: not applied', 'Refused by the EHR']);
+    for (const value of [null, undefined, 'a_later_state']) expect(ehrAttentionWords(value)).toBeNull();
   });
 
   it('decodes only the four states at the edge', () => {
