@@ -138,8 +138,10 @@ export function missingRows(missing: MissingView | null, out: Printer): [string,
  * the console's first screen says it ("Closed in the EHR by Practitioner/123, …").
  * The words carry the meaning: colour only repeats it.
  */
-export function ehrLines(fhir: FhirView | null | undefined, history: readonly HistoryEntry[], now: Date, out: Printer): string[] {
+export function ehrLines(answer: FhirView | null | undefined, history: readonly HistoryEntry[], now: Date, out: Printer): string[] {
   const time = (iso: string) => when(iso, now);
+  // The EHR user by the name the server gave, beside their reference ("Ann Lee (Practitioner/123)").
+  const fhir = answer?.ehr_change ? { ...answer, ehr_change: { ...answer.ehr_change, actor: namedEhrActor(answer.ehr_change.actor, answer.ehr_change.actor_display) } } : answer;
   const situation = ehrSituation(fhir, history, now, time);
   if (!fhir || situation === null) return [];
   const news = appliedEhrNews(fhir, history, time);
@@ -173,12 +175,25 @@ export function followUpTitle(followUp: FollowUpView, out: Printer): string {
   return `${out.style('bold', `Follow-up ${followUp.id}`)}  ${stateCell(followUp, out)}`;
 }
 
+/** `ehr:Ann Lee (Practitioner/123)`: an EHR actor with the name the server gave (when kept) beside the reference; any other actor as it is. */
+function namedEhrActor(actor: string, display: unknown): string {
+  const name = typeof display === 'string' ? display.replace(/\s+/g, ' ').trim() : '';
+  const reference = actor.startsWith('ehr:') ? actor.slice('ehr:'.length) : null;
+  return reference === null || name === '' || name === reference ? actor : `ehr:${name} (${reference})`;
+}
+
+/** Who made a history entry: "Ann Lee (Practitioner/123) in the EHR" (CONTRACT §13: `ehr:...` alone is never all a person reads), else the actor. */
+export function actorWords(entry: Pick<HistoryEntry, 'actor'> & { actor_display?: unknown }): string {
+  if (!entry.actor.startsWith('ehr:') || entry.actor.length === 'ehr:'.length) return entry.actor;
+  return `${namedEhrActor(entry.actor, entry.actor_display).slice('ehr:'.length)} in the EHR`;
+}
+
 /** The order an entry's own fields are shown in (the stored entry's order is not kept); any other field follows, by name. */
 const DETAIL_ORDER = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'attention', 'fact', 'reference'];
 
 /** The fields an entry carries besides the five every entry has, as "name=value". */
 function entryDetails(entry: HistoryEntry): string {
-  const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state', 'source']);
+  const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state', 'source', 'actor_display']);
   const rank = (name: string) => (DETAIL_ORDER.includes(name) ? DETAIL_ORDER.indexOf(name) : DETAIL_ORDER.length);
   return Object.entries(entry)
     .filter(([name]) => !common.has(name))
@@ -192,7 +207,7 @@ export function historyTable(history: readonly HistoryEntry[], now: Date, out: P
   const header = ['AT', 'ACTOR', 'ACTION', 'STATE', 'DETAILS'];
   const rows = history.map((entry) => [
     `${entry.at} (${ago(entry.at, now)})`,
-    entry.actor,
+    actorWords(entry),
     ehrEntryWords(entry, (iso) => when(iso, now)) ?? entry.action,
     entry.from_state === entry.to_state ? entry.to_state : `${entry.from_state} -> ${entry.to_state}`,
     entryDetails(entry) || out.style('dim', '-'),

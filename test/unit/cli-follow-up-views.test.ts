@@ -236,12 +236,35 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
       '  Closed in the EHR by Practitioner/123, 2026-11-22T11:00:00.000000Z (1 h ago).',
     ]);
-    const row = text.split('\n').find((line) => line.includes('ehr:Practitioner/123'))!;
-    expect(row).toMatch(/^ {2}2026-11-22T11:00:30\.000000Z \(1 h ago\) +ehr:Practitioner\/123 +Closed in the EHR by Practitioner\/123 +acknowledged -> closed +disposition=other fhir_last_updated=2026-11-22T11:00:00.000000Z fhir_version_id=7$/);
+    const row = text.split('\n').find((line) => line.includes('Practitioner/123 in the EHR'))!;
+    // `ehr:...` alone is never all a person reads (CONTRACT §13).
+    expect(row).toMatch(/^ {2}2026-11-22T11:00:30\.000000Z \(1 h ago\) +Practitioner\/123 in the EHR +Closed in the EHR by Practitioner\/123 +acknowledged -> closed +disposition=other fhir_last_updated=2026-11-22T11:00:00.000000Z fhir_version_id=7$/);
     expect(row).not.toContain('source=');
     // A person's action here after it: the EHR's change is no longer the news.
     const reopened: HistoryEntry = { at: '2026-11-22T11:30:00.000000Z', actor: 'alice', action: 'reopen', from_state: 'closed', to_state: 'acknowledged' };
     expect(ehrOf(printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr, reopened]))).toBe('In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
+  });
+
+  it('names the EHR user as the server gave the name, beside the reference, in the history and in a conflict\'s lines, with what the EHR set', () => {
+    const conflict: HistoryEntry = {
+      at: '2026-11-22T11:00:30.000000Z',
+      actor: 'ehr:Practitioner/123',
+      actor_display: 'Ann Lee',
+      action: 'ehr_conflict',
+      from_state: 'acknowledged',
+      to_state: 'acknowledged',
+      source: 'ehr',
+      fhir_version_id: '7',
+      fhir_last_updated: HELD,
+      why: 'conflict',
+      ehr_set: { status: 'completed', status_reason: 'tested_elsewhere', owner: null },
+    };
+    const change = { at: HELD, actor: 'ehr:Practitioner/123', actor_display: 'Ann Lee', fhir_version_id: '7', actions: ['assign', 'close'], applied: false, why: null };
+    const text = printed({ fhir: fhir('conflict', { ehr_change: change, tracker_change: { at: HELD, actor: 'kim.w', action: 'record_contact' } }) }, [conflict]);
+    expect(ehrOf(text).split('\n')[1]).toMatch(/^ {2}Changed in the EHR by Ann Lee \(Practitioner\/123\) at \S+ \(.+\) \(they closed it as Tested elsewhere; cleared the owner\) while kim\.w acted here/);
+    const row = text.split('\n').find((line) => line.includes('Ann Lee (Practitioner/123) in the EHR'))!;
+    expect(row).toContain('Changed in the EHR by Ann Lee (Practitioner/123) while a person acted here: closed it as Tested elsewhere; cleared the owner');
+    expect(row).not.toContain('actor_display');
   });
 
   it('reads a tracker before issue 69 (state, version and time only)', () => {
