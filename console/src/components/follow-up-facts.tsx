@@ -1,22 +1,17 @@
-/** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags, its Task in the EHR (§13) and version. */
-import { ehrActorWords } from '../../../functions/core/fhir-ehr-words';
+/** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags (who closed it and when as its lead says it), its Task in the EHR (§13) and version. */
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from '../lib/actions';
+import { closedBy } from '../lib/closed-words';
 import { ehrStatusWords } from '../lib/ehr-status';
 import { snoozeUntilWords } from '../lib/snooze-words';
 import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 import { lastContactWords, ownerWords, stateWords } from '../lib/words';
 
-/** Who closed it: a person's handle, the tracker, or a user in the EHR (CONTRACT §13: "Practitioner/123 in the EHR"). */
-function closedByWords(closedBy: string): string {
-  if (closedBy === 'tracker') return 'the tracker (from Junction’s facts)';
-  return closedBy.startsWith('ehr:') ? `${ehrActorWords(closedBy) ?? closedBy} in the EHR` : closedBy;
-}
-
 export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp; fhir: FhirStatus | null; history: readonly Action[] }) {
   // "Sending to the EHR…" while the newest change is under two minutes old at this render (the page refreshes itself).
   const ehr = ehrStatusWords(fhir, history, new Date());
+  const closed = followUp.closed_at ? closedBy(followUp, history) : null;
   return (
     <dl class="facts">
       <dt>State</dt>
@@ -47,8 +42,9 @@ export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp;
         <>
           <dt>Closed</dt>
           <dd>
-            {timeWords(followUp.closed_at)}
-            {followUp.closed_by ? `, by ${closedByWords(followUp.closed_by)}` : ''}
+            {/* As the lead says it (lib/closed-words.ts): the EHR's own time for a close done there, brought here beside it. */}
+            {closed?.when ?? timeWords(followUp.closed_at)}
+            {closed?.who ? `, by ${closed.who}` : ''}
           </dd>
         </>
       )}

@@ -6,6 +6,7 @@
  * undoes a colleague's change.
  */
 import { ACTION_WORDS, choiceWords, type ActionName, type FieldChange } from './actions';
+import { personAtStart } from './people';
 import type { Action, FollowUp } from './types';
 import { timeWords } from './urgency';
 import { stateWords } from './words';
@@ -24,12 +25,9 @@ export interface Conflict {
 /** The actor of work done in the EHR: `ehr:` and who (their reference, e.g. Practitioner/123, or the FHIR server's host). */
 const EHR_ACTOR = 'ehr:';
 
-/** Who an actor is, in words, to start a sentence: a person's handle as recorded, the tracker, a chat channel's button, or a user in the EHR (CONTRACT §13). */
-export function actorWords(actor: string): string {
-  if (actor === 'tracker') return 'The tracker';
-  if (actor.startsWith('chat:')) return `A chat button (channel ${actor.slice('chat:'.length)})`;
-  if (actor.startsWith(EHR_ACTOR)) return `${actor.slice(EHR_ACTOR.length)} in the EHR`;
-  return actor;
+/** Who an actor is, in words, to start a sentence: a person's handle as recorded, the tracker, a chat button, or a user in the EHR by name beside their reference (lib/people.ts). */
+export function actorWords(actor: string, display?: unknown): string {
+  return personAtStart(actor, display);
 }
 
 /** Whether the entry's owner is whoever made it: a handle as recorded, or the EHR user's reference without `ehr:`. */
@@ -74,7 +72,7 @@ function deedWords(entry: Action): string {
 /** One history entry as a sentence, without version numbers (a person never sees them): "j.doe acknowledged it and took it". */
 export function changeWords(entry: Action): string {
   const reference = field(entry, 'reference');
-  return `${actorWords(entry.actor)} ${deedWords(entry)}${typeof reference === 'string' ? `, reference ${reference}` : ''}`;
+  return `${actorWords(entry.actor, entry.actor_display)} ${deedWords(entry)}${typeof reference === 'string' ? `, reference ${reference}` : ''}`;
 }
 
 /**

@@ -21,6 +21,7 @@ import { EhrNotice } from '../components/ehr-notice';
 import { FollowUpActions, NextStep, type OpenName } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
 import { FollowUpFreshness } from '../components/follow-up-freshness';
+import { FollowUpLead } from '../components/follow-up-lead';
 import { FollowUpKeysHelp, useFollowUpKeys } from '../components/follow-up-keys';
 import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { HistoryTable } from '../components/history-table';
@@ -40,9 +41,7 @@ import type { ConsolePageProps } from '../lib/context';
 import { reorderedReference } from '../lib/reorder';
 import { followUpHref } from '../lib/route';
 import type { Action, FhirStatus, FollowUp } from '../lib/types';
-import { urgencyOf } from '../lib/urgency';
 import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
-import { ownerLine } from '../lib/words';
 
 // The booking panel is a chunk of its own (lib/console-build.ts), fetched once a follow-up offers it, so the first load stays small.
 const BookingPanel = lazyPart<BookingPanelProps>(async () => (await import('../components/booking-panel')).BookingPanel, 'the booking panel');
@@ -60,14 +59,10 @@ function takeItAction(followUp: FollowUp | null): ActionName | null {
 }
 
 /** What needs deciding, on the first screen: how urgent, whose it is, what is missing and why. */
-function Decision({ api, followUp, me, reload }: { api: Api; followUp: FollowUp; me: string; reload: number }) {
-  const urgency = urgencyOf(followUp, new Date());
+function Decision({ api, followUp, history, me, reload }: { api: Api; followUp: FollowUp; history: readonly Action[]; me: string; reload: number }) {
   return (
     <div class="decision">
-      <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>
-      <p class="owner-line">
-        <strong>Owner:</strong> {ownerLine(followUp.owner, me)}
-      </p>
+      <FollowUpLead followUp={followUp} history={history} me={me} />
       <BookingLine followUp={followUp} />
       <MissingPanel followUp={followUp} raisedBy={<RaisedBy api={api} followUp={followUp} reload={reload} />} />
     </div>
@@ -209,7 +204,7 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
       <div class="first-screen">
-        {followUp && <Decision api={api} followUp={followUp} me={me} reload={reload} />}
+        {followUp && <Decision api={api} followUp={followUp} history={history} me={me} reload={reload} />}
         <div class="work">
           <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void work.send(takeIt, true)} />
           {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} booking={booking} />}

@@ -98,7 +98,8 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
   it('a change in the EHR: who made it, what they did, why it was not applied; someone in the EHR when not known', () => {
     expect(ehrNoticeWords(fhir('changed_in_ehr', { ehr_change: ehrChange }), [], LATER, 'UTC')).toEqual({
       title: 'In the EHR: Changed in the EHR by Practitioner/123',
-      when: '2026-11-13 15:20 UTC',
+      // The EHR's own time, and when the tracker held it here (issue 84).
+      when: '2026-11-13 15:20 UTC, brought here 15:30',
       why: 'They closed it; not applied here: a close that their role may not make here.',
       todo: 'Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     });
@@ -147,9 +148,21 @@ describe('what the EHR did, applied here, in the browser zone beside UTC (CONTRA
   const applied = fhir('current', { ehr_change: { at: '2026-11-27T15:42:00.000Z', actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null } });
 
   it('says the applied change on the first screen, with its time as the page writes times', () => {
-    expect(ehrNewsWords(applied, [closedInEhr], 'America/New_York')).toBe('Closed in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC)');
+    expect(ehrNewsWords(applied, [closedInEhr], 'America/New_York')).toBe('Closed in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC), brought here 10:43');
     expect(ehrNewsWords(applied, [closedInEhr, { ...closedInEhr, at: '2026-11-27T16:00:00.000000Z', actor: 'user:kim', action: 'reopen', source: undefined }], 'UTC')).toBeNull();
     expect(ehrNewsWords(fhir('current'), [closedInEhr], 'UTC')).toBeNull();
+  });
+
+  it('names the EHR user beside their reference wherever the entry or the change carries actor_display (issue 84)', () => {
+    const named = fhir('current', { ehr_change: { ...applied.ehr_change!, actor_display: 'Ann Lee' } });
+    const entry = { ...closedInEhr, actor_display: 'Ann Lee' };
+    expect(ehrNewsWords(named, [entry], 'UTC')).toBe('Closed in the EHR by Ann Lee (Practitioner/123), 2026-11-27 15:42 UTC, brought here 15:43');
+    expect(ehrEntryLine(entry, 'UTC')).toBe('Closed in the EHR by Ann Lee (Practitioner/123)');
+    // Taken in the EHR: the owner is the user's own reference, and still reads as taken.
+    expect(ehrEntryLine({ ...entry, action: 'assign', owner: 'Practitioner/123' }, 'UTC')).toBe('Taken in the EHR by Ann Lee (Practitioner/123)');
+    const held = fhir('changed_in_ehr', { ehr_change: { ...ehrChange, actor_display: 'Ann Lee' } });
+    expect(ehrNoticeWords(held, [], LATER, 'UTC')?.title).toBe('In the EHR: Changed in the EHR by Ann Lee (Practitioner/123)');
+    expect(ehrStatusWords(held, [], LATER, 'UTC')).toBe('Changed in the EHR by Ann Lee (Practitioner/123) (2026-11-13 15:20 UTC): not overwritten until your next action here');
   });
 
   it("reads a history entry from the EHR as such, a snooze's end in the browser zone", () => {
@@ -163,8 +176,10 @@ describe("GET /follow-ups/{id}'s `fhir` as the console reads it", () => {
   const answer = (extra: Record<string, unknown>) => ({ follow_up: aFollowUp(), history: [], ...extra });
 
   it('keeps each of the six states with its time, its EHR change, the tracker change it met and since when it is held', () => {
-    const full = fhir('conflict', { ehr_change: ehrChange, tracker_change: { at: CHANGED, actor: 'kim.w', action: 'close' } });
+    const full = fhir('conflict', { ehr_change: { ...ehrChange, actor_display: 'Ann Lee' }, tracker_change: { at: CHANGED, actor: 'kim.w', action: 'close' } });
     expect(asFollowUpDetail(answer({ fhir: full })).fhir).toEqual(full);
+    // A tracker before issue 84 names nobody.
+    expect(asFollowUpDetail(answer({ fhir: fhir('conflict', { ehr_change: ehrChange }) })).fhir?.ehr_change?.actor_display).toBeNull();
     for (const state of FHIR_STATUS_STATES) expect(asFollowUpDetail(answer({ fhir: fhir(state) })).fhir?.state).toBe(state);
   });
 
