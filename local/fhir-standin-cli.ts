@@ -85,6 +85,7 @@ function bannerOf(standin: { url: string; tokenUrl: string; origin: string }, op
     '  GET Task?identifier=   GET Task/{id}   GET Task/{id}/_history   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)   DELETE Task/{id}',
     '  GET Practitioner/{id}   GET PractitionerRole/{id}   GET Provenance?target=Task/{id}/_history/{version}',
     `  control: ${standin.origin}/_standin/{reset,faults,versions,tasks,practitioners,provenances,requests} (see local/fhir-standin-control.ts)`,
+    '  Practitioner/123 is Ann Lee (as the server names its staff; the tracker shows the name beside the reference)',
     `  As an EHR user (author in ${author}): curl -s -X POST ${standin.origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'   (curl -X DELETE deletes it)`,
     ...(registered
       ? [
@@ -133,6 +134,8 @@ const fhirServer: StandinCommand<Options, Record<string, never>> = {
     const clients = options.clientId !== undefined && options.clientSecret !== undefined ? [{ clientId: options.clientId, secret: options.clientSecret }] : [];
     const styles = options.ehrAuthorStyle === undefined ? {} : { ehrAuthorStyle: options.ehrAuthorStyle };
     const standin = await startFhirStandin({ port, clients, tagsCarriedForward: options.tagsCarriedForward, ...styles });
+    // The EHR user of the banner's curl, named as a server names its staff: the tracker shows "Ann Lee (Practitioner/123) in the EHR" (CONTRACT §13).
+    await standin.control.createPractitioner({ id: '123', name: [{ given: ['Ann'], family: 'Lee' }] });
     return { banner: bannerOf(standin, options), stop: () => standin.stop() };
   },
 };
