@@ -47,8 +47,9 @@ EHR work that needs a person shows beside the state: "(EHR: Refused by the EHR)"
   --csv           every page (as --all) as CSV, the columns of the console's
                   worklist download, data for a spreadsheet: follow_up_id,
                   transaction_id, order_id, order_kind, then state, attention,
-                  stale_reason, stale_since, due, snoozed_until, snooze_reason
-                  (with --state closed: disposition, closed_by, closed), then
+                  ehr_attention, stale_reason, stale_since, due, snoozed_until,
+                  snooze_reason (with --state closed: disposition, closed_by,
+                  closed), then
                   owner, contact_attempts, opened, acknowledged; codes as the
                   API gives them, an empty cell for none, each time twice as
                   YYYY-MM-DD HH:MM: <name>_utc and <name>_local_<zone> in TZ's

@@ -87,7 +87,7 @@ export function worklistKinds(closed: boolean, zoneColumn: string): Record<strin
   const times = (closed ? ['closed', 'opened', 'acknowledged'] : ['stale_since', 'due', 'snoozed_until', 'opened', 'acknowledged']).flatMap((time) => [`${time}_utc`, `${time}_local_${zoneColumn}`]);
   const middle: Record<string, RegExp> = closed
     ? { disposition: KIND.code, closed_by: KIND.handleOrEmpty }
-    : { state: /^(new|acknowledged|snoozed)$/, attention: KIND.codeOrEmpty, stale_reason: KIND.codeOrEmpty, snooze_reason: KIND.codeOrEmpty };
+    : { state: /^(new|acknowledged|snoozed)$/, attention: KIND.codeOrEmpty, ehr_attention: KIND.codeOrEmpty, stale_reason: KIND.codeOrEmpty, snooze_reason: KIND.codeOrEmpty };
   return {
     follow_up_id: KIND.id,
     transaction_id: KIND.idOrEmpty,

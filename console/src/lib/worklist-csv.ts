@@ -2,9 +2,10 @@
  * A worklist view as CSV (CONTRACT §12): one row per follow-up of the view as
  * filtered, every page of GET /follow-ups read in turn, as data for a
  * spreadsheet rather than the table's words: whole ids, codes as the API
- * gives them (state, attention, stale and snooze reasons, disposition), the
- * owner's handle, counts, and each time as `YYYY-MM-DD HH:MM` in UTC with its
- * twin in `zone` (the browser's; the CLI's own), an empty cell for none.
+ * gives them (state, attention, EHR attention, stale and snooze reasons,
+ * disposition), the owner's handle, counts, and each time as
+ * `YYYY-MM-DD HH:MM` in UTC with its twin in `zone` (the browser's; the
+ * CLI's own), an empty cell for none.
  * Nothing in it depends on the moment of the download (no "due in 2 days",
  * no urgency band, no days open): a spreadsheet works those out from the
  * times. Ids, codes, counts, times and owners only: no column carries free
@@ -34,6 +35,8 @@ const HEAD: readonly Column[] = [
 const OPEN: readonly Column[] = [
   { header: 'state', cell: (followUp) => followUp.state },
   { header: 'attention', cell: (followUp) => orNone(followUp.attention) },
+  // EHR work that needs a person ("EHR needs you"): refused, changed_in_ehr, conflict, deleted_in_ehr.
+  { header: 'ehr_attention', cell: (followUp) => orNone(followUp.ehr_attention) },
   { header: 'stale_reason', cell: (followUp) => orNone(followUp.stale?.reason) },
   { time: 'stale_since', at: (followUp) => followUp.stale?.since },
   { time: 'due', at: (followUp) => followUp.due_at },
