@@ -64,6 +64,14 @@ function closedInEhr(real: Json): Json {
   return { ...real, follow_up: closed, history: [...history, entry], fhir: fhirOf('current', { version: closed.version, ehr_change: ehrChange(['close'], true, null) }) };
 }
 
+/** The EHR's acknowledgement, applied: the follow-up acknowledged by the EHR user, nobody's still. */
+function acknowledgedInEhr(real: Json): Json {
+  const followUp = real.follow_up as Json;
+  const acknowledged = { ...followUp, state: 'acknowledged', acknowledged_at: READ, version: Number(followUp.version) + 1 };
+  const entry = { at: READ, actor: PRACTITIONER, actor_display: 'Ann Lee', action: 'acknowledge', from_state: followUp.state, to_state: 'acknowledged', source: 'ehr', fhir_version_id: VERSION, fhir_last_updated: SAVED };
+  return { ...real, follow_up: acknowledged, history: [...(real.history as Json[]), entry], fhir: fhirOf('current', { version: acknowledged.version, ehr_change: ehrChange(['acknowledge'], true, null) }) };
+}
+
 /** The follow-up's page in New York's zone (at 1280x800 unless said), its GET /follow-ups/{id} answered through `answerWith`. */
 async function followUpPage(viewport?: { width: number; height: number }): Promise<Page> {
   const { page } = await file.open({ timezoneId: 'America/New_York', ...(viewport ? { viewport } : {}) });
@@ -179,6 +187,14 @@ describe('the follow-up page says what the EHR did', () => {
       expect(await more.getAttribute('aria-expanded')).toBe('true');
       expect(await page.locator('#ehr-notice-rest').innerText()).toContain('What you can do:');
       await expectNoAxeViolations(page, `follow-up page at 390x844, ${state}, the notice unfolded`);
+    }
+    // What the EHR did and this tracker applied (acknowledged there) is news, not a warning: Take it and Snooze still whole on the first screen.
+    answerWith = acknowledgedInEhr;
+    await page.reload();
+    await page.locator('.ehr-news').waitFor();
+    for (const selector of ['#take-it', '#open-snooze']) {
+      const box = (await page.locator(selector).boundingBox())!;
+      expect(box.y + box.height, `news: ${selector} whole on the first screen`).toBeLessThanOrEqual(phone.height);
     }
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
   });

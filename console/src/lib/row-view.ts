@@ -9,6 +9,7 @@ import { ehrAttentionWords } from '../../../functions/core/ehr-attention';
 import { attentionWords } from '../../../functions/core/missing-words';
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from './actions';
+import { personWords } from './people';
 import { clockWords, instantParts } from './time';
 import type { FollowUp } from './types';
 import { asleep, dueWords, urgencyOf, type UrgencyBand } from './urgency';
@@ -62,10 +63,10 @@ export function daysOpen(followUp: Pick<FollowUp, 'opened_at' | 'closed_at' | 's
   return Math.max(0, Math.floor((end - opened) / DAY));
 }
 
-/** Who closed it, in words: a person's handle, or "the tracker" (Junction's facts closed it). */
+/** Who closed it, in words: a person's handle, "the tracker" (Junction's facts closed it), or a user in the EHR ("Practitioner/123 in the EHR", never `ehr:` alone: lib/people.ts). */
 export function closedByWords(closedBy: string | null | undefined): string {
   if (closedBy === null || closedBy === undefined) return 'Not known';
-  return closedBy === 'tracker' ? 'the tracker' : closedBy;
+  return personWords(closedBy);
 }
 
 /** The row's words for EHR work on it that needs a person (CONTRACT §12), or null (none, closed, or a state a later tracker added). */

@@ -123,6 +123,7 @@ describe('a worklist row', () => {
   it('names who closed it: a person by handle, the tracker as "the tracker"', () => {
     expect(closedByWords('j.doe')).toBe('j.doe');
     expect(closedByWords('tracker')).toBe('the tracker');
+    expect(closedByWords('ehr:Practitioner/123')).toBe('Practitioner/123 in the EHR');
     expect(closedByWords(null)).toBe('Not known');
     expect(closedByWords(undefined)).toBe('Not known');
   });
