@@ -199,8 +199,10 @@ describe('the follow-up page with FHIR on', () => {
   it('names work done in the EHR that met a person’s action here on the first screen: both, with their times, the tracker’s version kept', async () => {
     await fhir.control.clearFaults();
     const [task] = (await fhir.control.tasks()).filter((one) => one.identifier?.some((identifier) => identifier.value === redraw.transactionId));
-    // Someone completes the Task in the EHR; then, before the tracker has read that, a person records a contact here: changed in both places.
-    await fhir.control.editTask(task!.id!, { status: 'completed' }, { author: 'Practitioner/123' });
+    // A nurse, Ann Lee in the EHR, completes the Task as tested elsewhere; then, before the tracker has read that, a person records a contact here: changed in both places.
+    await fhir.control.createPractitioner({ id: '123', name: [{ given: ['Ann'], family: 'Lee' }] });
+    const reason = { coding: [{ system: 'urn:redraw-tracker/disposition', code: 'tested_elsewhere' }] };
+    await fhir.control.editTask(task!.id!, { status: 'completed', statusReason: reason, note: [{ text: 'nurse: tested at the clinic' }] }, { author: 'Practitioner/123' });
     const before = (await detail(redraw.transactionId))!;
     const acted = await fetch(`${file.url}/follow-ups/${redraw.transactionId}/actions`, {
       method: 'POST',
@@ -212,17 +214,30 @@ describe('the follow-up page with FHIR on', () => {
     const page = await signedInPage();
     const notice = await noticeOnFirstScreen(page, 800);
     expect(notice).toContain('In the EHR: Changed in both places');
+    // What she decided, named (CONTRACT §13: "Nothing the EHR did goes unrecorded"), and by name where the console names EHR users.
     expect(await page.locator('.ehr-notice p').first().textContent()).toMatch(
-      /^Changed in the EHR by Practitioner\/123 at \d{4}-\d\d-\d\d \d\d:\d\d [^(]*UTC\)? \(they closed it\) while kim\.w acted here \(record_contact\) at \d{4}-\d\d-\d\d \d\d:\d\d [^:]*UTC\)?: the tracker’s version was kept and written back to the EHR\.$/,
+      /^Changed in the EHR by (Ann Lee \()?Practitioner\/123\)? at \d{4}-\d\d-\d\d \d\d:\d\d [^(]*UTC\)? \(they closed it as Tested elsewhere\) while kim\.w acted here \(record_contact\) at \d{4}-\d\d-\d\d \d\d:\d\d [^:]*UTC\)?: the tracker’s version was kept and written back to the EHR\.$/,
     );
     expect(notice).toContain('What you can do: If the EHR’s change was right, make it here');
     await factReads(page, /^Changed in both places \(.+\): the EHR’s change was not applied; the tracker’s follow-up was written back$/);
     await expectNoAxeViolations(page, 'follow-up page, changed in both places');
     const said = await cliEhrLines(redraw.transactionId);
     expect(said[0]).toMatch(/^In the EHR: changed in both places \S+ \(.+\): the EHR’s change was not applied; the tracker’s follow-up was written back$/);
-    expect(said[1]).toMatch(/^ {2}Changed in the EHR by Practitioner\/123 at \S+ \(.+ ago\) \(they closed it\) while kim\.w acted here \(record_contact\) at /);
+    expect(said[1]).toMatch(/^ {2}Changed in the EHR by Ann Lee \(Practitioner\/123\) at \S+ \(.+ ago\) \(they closed it as Tested elsewhere\) while kim\.w acted here \(record_contact\) at /);
     // The tracker's version was written back: the Task is the follow-up's again, acknowledged (in-progress), not completed.
     const [after] = (await fhir.control.tasks()).filter((one) => one.identifier?.some((identifier) => identifier.value === redraw.transactionId));
     expect(after!.status).toBe('in-progress');
+    // The nurse's note kept, the tracker's own after it, in codes.
+    expect(after!.note?.map((note) => note.text)).toEqual(['nurse: tested at the clinic', expect.stringMatching(/^Not applied in the tracker: status completed \(Tested elsewhere\), a person acted there at \d\d:\d\d UTC; see the follow-up$/)]);
+
+    // Her decision as one action, taken here by the person who clicks: closed as tested elsewhere, credited to kim.w.
+    const decide = page.getByRole('button', { name: 'Close as the EHR did (Tested elsewhere)' });
+    await expectNoAxeViolations(page, 'follow-up page, changed in both places, the decision offered');
+    await decide.click();
+    await page.getByRole('region', { name: /^In the EHR: / }).waitFor({ state: 'detached', timeout: 15_000 });
+    const closed = (await detail(redraw.transactionId)) as Detail & { follow_up: { state: string; disposition: string; closed_by: string }; history: { action: string; actor: string }[] };
+    expect(closed.follow_up).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
+    expect(closed.follow_up.closed_by).toMatch(/kim\.w$/);
+    expect(closed.history.filter((entry) => entry.action === 'ehr_conflict').map((entry) => entry.actor)).toEqual(['ehr:Practitioner/123']);
   });
 });
