@@ -488,7 +488,7 @@ export function fhirViewOf(
     version: confirmation.version,
     confirmed_at: confirmation.confirmedAt,
     state,
-    ehr_change: confirmation.ehrChange ?? null,
+    ehr_change: confirmation.ehrChange ? { actor_display: null, ...confirmation.ehrChange } : null,
     tracker_change: confirmation.trackerChange ?? null,
     held,
     next_try_at: state !== 'behind' ? null : now === null ? (confirmation.nextTryAt ?? null) : shownNextTry(confirmation.nextTryAt ?? null, now),
