@@ -121,7 +121,7 @@ each line.
                no chart)
   --by closers  only the closes by person (one request, no chart); with
                --csv, its CSV alone (actor, actor_display, closed,
-               counted_since_utc, partial)
+               counted_since_utc and its twin in TZ's zone, partial)
   --format F   text (the default) or json; --format json is --json.
   --csv        the tables of the console's Report page as CSV, the columns the
                page's "Download CSV" files hold: data for a spreadsheet, one

@@ -37,14 +37,18 @@ export const KIND = {
   wordsOrEmpty: /^([A-Za-z][^\r\n]*)?$/,
 } as const;
 
+/** A time's twin column without its zone (`due_local_america_new_york` -> `due_local`): a kind named either way fits any zone. */
+const zoneless = (column: string): string => column.replace(/_local_[a-z0-9_]+$/, '_local');
+
 /** Every column of `rows` (a header row first) has a kind in `kinds` and every cell matches it; each row as long as the header. */
 export function expectColumnKinds(rows: readonly (readonly string[])[], kinds: Readonly<Record<string, RegExp>>, what = 'csv'): void {
   const [header, ...body] = rows;
+  const byColumn = new Map(Object.entries(kinds).map(([column, kind]) => [zoneless(column), kind]));
   expect(header, `${what}: a header row`).toBeDefined();
-  expect([...header!].sort(), `${what}: a kind for every column`).toEqual(Object.keys(kinds).sort());
+  expect([...header!].map(zoneless).sort(), `${what}: a kind for every column`).toEqual([...byColumn.keys()].sort());
   for (const [index, cells] of body.entries()) {
     expect(cells, `${what} row ${index + 1}`).toHaveLength(header!.length);
-    header!.forEach((column, at) => expect(cells[at], `${what} row ${index + 1} ${column}`).toMatch(kinds[column]!));
+    header!.forEach((column, at) => expect(cells[at], `${what} row ${index + 1} ${column}`).toMatch(byColumn.get(zoneless(column))!));
   }
 }
 
@@ -57,7 +61,7 @@ export const REPORT_KINDS: Readonly<Record<string, Readonly<Record<string, RegEx
   'ended-missing': { how: KIND.codeOrEmpty, what: KIND.words, transactions: KIND.integer },
   durations: { measure: KIND.code, what: KIND.words, n: KIND.integer, p50_hours: KIND.numberOrEmpty, p90_hours: KIND.numberOrEmpty },
   aging: { bucket: KIND.code, what: /^[0-9a-z][0-9a-z -]* days$/, days_open_min: KIND.integer, days_open_max: KIND.integerOrEmpty, open_follow_ups: KIND.integer },
-  'closes-by-person': { actor: KIND.handleOrEmpty, actor_display: KIND.wordsOrEmpty, closed: KIND.integer, counted_since_utc: KIND.minuteOrEmpty, partial: /^(true|false)$/ },
+  'closes-by-person': { actor: KIND.handleOrEmpty, actor_display: KIND.wordsOrEmpty, closed: KIND.integer, counted_since_utc: KIND.minuteOrEmpty, counted_since_local: KIND.minuteOrEmpty, partial: /^(true|false)$/ },
   ...Object.fromEntries(
     ['labs-ranked', 'labs-too-few', 'labs-zero'].map((name) => [
       name,

@@ -19,13 +19,13 @@ describe('closesByPersonTable', () => {
       ],
       closes_counted_since: '2026-11-20T09:30:59.999000Z',
       closes_partial: true,
-    });
+    }, 'America/New_York');
     expect(table.name).toBe('closes-by-person');
     const rows = parseCsv(tableCsv(table));
     expect(rows).toEqual([
-      ['actor', 'actor_display', 'closed', 'counted_since_utc', 'partial'],
-      ['ehr:Practitioner/123', 'Lee, Ann', '3', '2026-11-20 09:30', 'true'],
-      ["'=1+1", '', '1', '2026-11-20 09:30', 'true'],
+      ['actor', 'actor_display', 'closed', 'counted_since_utc', 'counted_since_local_america_new_york', 'partial'],
+      ['ehr:Practitioner/123', 'Lee, Ann', '3', '2026-11-20 09:30', '2026-11-20 04:30', 'true'],
+      ["'=1+1", '', '1', '2026-11-20 09:30', '2026-11-20 04:30', 'true'],
     ]);
     for (const row of rows.slice(1)) expect(Number.isInteger(Number(row[2]))).toBe(true);
   });
