@@ -128,9 +128,13 @@ export class FhirAnswerRig {
     return (await getFollowUp(table.db, table.tableName, id, clock))!;
   };
 
-  /** The tracker's own change (no new version): the order flagged stale (`flag`) or the flag cleared, as the sweep writes it. */
-  readonly trackerChange = async (stored: StoredFollowUp, flag: boolean, table: TestTable = this.shared): Promise<StoredFollowUp> => {
+  /**
+   * The tracker's own change (no new version): the order flagged stale (`flag`) or the flag cleared, as the sweep writes it,
+   * on the follow-up as stored now (the writer may have added a version since `given` was read: its record of EHR work).
+   */
+  readonly trackerChange = async (given: StoredFollowUp, flag: boolean, table: TestTable = this.shared): Promise<StoredFollowUp> => {
     const clock = this.clock;
+    const stored = (await getFollowUp(table.db, table.tableName, given.followUp.id, clock)) ?? given;
     const staleFlag = flag ? { since: clock.toISOString(), reason: 'no_progress', orderId: stored.followUp.initial_order_id!, statusTime: clock.toISOString() } : null;
     const next = { ...stored, revision: stored.revision + 1, staleFlag } as StoredFollowUp;
     await table.db.put({ TableName: table.tableName, Item: itemOf(next, true) });
