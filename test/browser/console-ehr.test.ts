@@ -13,8 +13,11 @@
  * open page within 10 seconds each, and drop it from the lists; the Task is closed in the EHR by Practitioner/123 (the stand-in's edit, as that
  * author) just before a person's next action here: changed in both places, the
  * first screen names both with their times, and the tracker's version is written
- * back (CONTRACT §13, issue 70). Axe clean in each state; the CLI's follow-up
- * view (in this process) says each state too.
+ * back (CONTRACT §13, issue 70), with the nurse's note kept beside the
+ * tracker's one note; the notice names what she set ("they closed it as Tested
+ * elsewhere") and its button "Close as the EHR did (Tested elsewhere)" closes
+ * the follow-up as the person who clicks (issue 84). Axe clean in each state;
+ * the CLI's follow-up view (in this process) says each state too, by name.
  *
  * Why it takes its time (issue 87): `npm start` with FHIR on and the writer
  * keeping a Task on the stand-in, then the writer's read of the Task held 8 s

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ehrDecisionLabel, ehrSetOf, ehrSetWords, isEhrRecordAction, notAppliedNote, notAppliedText, withTrackerNote, type SetFields } from '../../../functions/core/fhir-ehr-set';
 import { practitionerName } from '../../../functions/fhir-sync/ehr-reads';
+import { followUpFacts } from '../../../functions/core/events';
 
 const CODE = 'urn:redraw-tracker';
 const confirmed: SetFields = { status: 'in-progress', owner: { value: 'a.lee', reference: null }, statusReason: null, holdEnd: null };
@@ -72,5 +73,14 @@ describe('practitionerName', () => {
     expect(practitionerName({ name: [{ text: 'Ann\nLee\u0007' }] })).toBe('Ann Lee');
     expect(practitionerName({ name: [{ text: 'x'.repeat(300) }] })).toHaveLength(100);
     expect([practitionerName({}), practitionerName({ name: [] }), practitionerName(null), practitionerName({ name: [{ given: [] }] })]).toEqual([null, null, null, null]);
+  });
+});
+
+describe('a record of EHR work not applied, published', () => {
+  it('is a follow_up.changed with source ehr and why, carrying neither the name nor what was set (codes stay in the history)', () => {
+    const entry = { at: '2026-11-27T21:00:00.000000Z', actor: 'ehr:Practitioner/123', action: 'ehr_conflict', from_state: 'acknowledged', to_state: 'acknowledged', source: 'ehr', why: 'conflict', actor_display: 'Ann Lee', ehr_set: { status: 'completed' }, fhir_version_id: '7' };
+    const [event] = followUpFacts({ followUpId: 'f1', transactionId: 't1', version: 4, entry });
+    expect(event).toMatchObject({ type: 'follow_up.changed', action: 'ehr_conflict', actor: 'ehr:Practitioner/123', source: 'ehr', why: 'conflict', version: 4 });
+    expect(JSON.stringify(event)).not.toMatch(/Ann Lee|ehr_set/);
   });
 });
