@@ -6,7 +6,8 @@
  * between the confirmed one and the one read, each by its own author: CONTRACT §13, issue 82);
  * with notifications two notifications (the EHR's version and the tracker's own write-back),
  * each a queue message and a Task read;
- * a Provenance naming the EHR's author is one read more a change;
+ * a Provenance naming the EHR's author is one read more a change, and that author's
+ * Practitioner one more (their name, read once a delivery);
  * each Subscription style brings an edit to its follow-up's history (the figures would
  * be of something else otherwise).
  */
@@ -22,8 +23,9 @@ describe('bench section o: what two-way costs', () => {
     expect(pollOnly!.perChange).toMatchObject({ pollRuns: 0, identifierSearches: 2, taskReads: 1, taskWrites: 1, notifications: 0, queueMessages: 0, writerInvocations: 1 });
     // The write-back's notification ends at its read: its content is the tracker's own (no search).
     expect(notified!.perChange).toMatchObject({ pollRuns: 0, identifierSearches: 2, taskReads: 3, taskWrites: 1, notifications: 2, queueMessages: 2, writerInvocations: 1 });
-    // The EHR naming its author in a Provenance (HAPI-like): one read more a change, and nothing else more.
-    expect(provenance!.perChange).toMatchObject({ provenanceReads: 1, practitionerReads: 0, identifierSearches: 2, taskWrites: 1 });
+    // The EHR naming its author in a Provenance (HAPI-like): one read more a change, then the author's Practitioner
+    // read once for the name the server gives (CONTRACT §13, issue 84: at most one a delivery), and nothing else more.
+    expect(provenance!.perChange).toMatchObject({ provenanceReads: 1, practitionerReads: 1, identifierSearches: 2, taskWrites: 1 });
     expect(pollOnly!.perChange.provenanceReads).toBe(0);
     // Nothing changed: a day is the poll's 288 runs of one page each, and nothing else.
     for (const mode of result.modes) expect(mode.perDay[0]).toMatchObject({ changesPerDay: 0, pollRuns: RUNS_PER_DAY, pollPages: RUNS_PER_DAY, notifications: 0, writerInvocations: 0 });
