@@ -120,7 +120,7 @@ export type FhirView = z.output<typeof FhirView>;
 /** How its redraw can be booked (CONTRACT §14); absent from a tracker before issue 83. */
 export const BookingOptions = z.object({ book: z.enum(['here', 'with_lab_only', 'no']), why: z.string().nullable() });
 export const FollowUpDetail = z
-  .object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional(), booking_options: BookingOptions.optional() })
+  .object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional(), booking_options: BookingOptions.optional(), stamp: z.string().optional() })
   .loose();
 export type FollowUpDetail = z.output<typeof FollowUpDetail>;
 export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();

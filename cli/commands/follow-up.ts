@@ -19,7 +19,7 @@ changes from Junction's facts). Its booking (CONTRACT §14), when it has one, is
 line of its fields, and the command that books, moves or cancels it ends the page.
 ${ID_HELP}
 
-With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ..., "booking_options": ...}.
+With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ..., "booking_options": ..., "stamp": ...}.
 Exit code 1 when neither a follow-up nor an order has this id, or the order has
 no follow-up.
 
@@ -33,9 +33,9 @@ Examples:
     const id = checkId('follow-up', positionals[0]!);
     const client = await tracker();
     const detail = await readFollowUp(client, id, targetFlags);
-    const { follow_up, history, fhir, booking_options } = detail;
+    const { follow_up, history, fhir, booking_options, stamp } = detail;
     // `fhir` and `booking_options` as the tracker answered them: absent from a tracker before issues 59 and 83.
-    if (json) out.json({ follow_up, history, ...(fhir === undefined ? {} : { fhir }), ...(booking_options === undefined ? {} : { booking_options }) });
+    if (json) out.json({ follow_up, history, ...(fhir === undefined ? {} : { fhir }), ...(booking_options === undefined ? {} : { booking_options }), ...(stamp === undefined ? {} : { stamp }) });
     else printFollowUpDetail(follow_up, history, deps.now(), out, targetFlags, fhir ?? null, booking_options ?? null);
     return EXIT.ok;
   },

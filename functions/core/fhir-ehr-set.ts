@@ -12,7 +12,7 @@
  */
 import { dispositionWords, snoozeReasonWords } from './choice-words';
 import type { ActionBody } from './follow-up/action-body';
-import { namesStaff } from './fhir-ehr-versions';
+import { namesStaff } from './fhir-references';
 
 /** The tracker's history entries of EHR work it did not apply (each a version of the tracker's, `source: "ehr"`). */
 export const EHR_RECORD_ACTIONS = ['ehr_not_applied', 'ehr_conflict', 'ehr_deleted'] as const;

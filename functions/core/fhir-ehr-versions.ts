@@ -19,12 +19,7 @@
  */
 import { canonicalInstant } from './instant';
 
-/** The reference types that may name an actor or an owner (CONTRACT §13). */
-export const EHR_REFERENCE_TYPES: readonly string[] = ['Practitioner', 'PractitionerRole', 'Organization', 'CareTeam', 'HealthcareService', 'Device'];
-
 const VERSION_ID = /^[A-Za-z0-9\-.]{1,64}$/;
-/** `Type/id` at the end of a relative or absolute reference. */
-const TYPED_REFERENCE = /(?:^|\/)([A-Za-z]{1,64})\/[A-Za-z0-9\-.]{1,64}$/;
 const AUTHOR_TYPE = 'author';
 
 const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
@@ -37,12 +32,6 @@ export function usableVersionId(value: unknown): value is string {
 /** A `meta.lastUpdated` the tracker keeps: one that reads as an instant, as given; else null. */
 export function usableLastUpdated(value: unknown): string | null {
   return typeof value === 'string' && canonicalInstant(value) !== null ? value : null;
-}
-
-/** Whether `reference` is of a type that may name an actor or an owner (a `Patient/1` never). */
-export function namesStaff(reference: string): boolean {
-  const match = TYPED_REFERENCE.exec(reference);
-  return match !== null && EHR_REFERENCE_TYPES.includes(match[1]!);
 }
 
 /** Whether a Provenance agent's `type` is `author` (any system: the code is R4's participant type). */

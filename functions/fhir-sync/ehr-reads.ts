@@ -26,7 +26,8 @@
  */
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../core/follow-up/action-body';
-import { historySteps, namesStaff, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../core/fhir-ehr-versions';
+import { historySteps, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../core/fhir-ehr-versions';
+import { namesStaff } from '../core/fhir-references';
 import { judgeAnswer, usableResourceId, type UnavailableReason } from '../fhir/answers';
 import type { FhirAnswer, FhirExchange, FhirHttp } from '../fhir/http';
 

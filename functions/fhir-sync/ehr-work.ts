@@ -9,7 +9,8 @@
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
 import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, sameTaskContent, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
-import { namesStaff, savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
+import { savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
+import { namesStaff } from '../core/fhir-references';
 import { claimsUnwrittenContent, foundTask, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource } from '../core/fhir-task';
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { usableResourceId } from '../fhir/answers';

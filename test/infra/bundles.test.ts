@@ -30,8 +30,9 @@ import { buildStack, fhirOn } from './stack';
 const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   // Measured 259-317 with the SDK's DynamoDB document client (and Secrets Manager's, through Powertools Parameters).
   webhook: 335,
-  // Measured 311 with follow-ups and appointments (issues 25, 26).
-  'transaction-status': 360,
+  // Measured 311 with follow-ups and appointments (issues 25, 26); 362.1 with issue 84 (the follow-up item's EHR
+  // flag, the close row's name read from the history, the tracker's EHR entries' words).
+  'transaction-status': 365,
   // Measured 358 with follow-ups, appointments and the alert formats; 413 with the report's units (issue 48).
   // 424.7 with the FHIR settings parsed at start (issue 59; the catch-up and its client are chunks loaded on use).
   // 435.9 with issue 76's compact follow-up item (its field table) and the tracker's versions without a transaction.
@@ -39,14 +40,15 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   'stale-redraw-sweep': 445,
   // Measured 307 with the report's units and counts (issue 48); 316.1 with booking_options on GET /follow-ups/{id}
   // (issue 83; the booking's three routes are a chunk loaded on their first use); 322.2 with the booking's key
-  // settings parsed at start (session 37: the PSC client and Secrets Manager's load at the first booking read).
-  query: 325,
+  // settings parsed at start (session 37: the PSC client and Secrets Manager's load at the first booking read);
+  // 327.4 with issue 84 (the page's stamp, the EHR filter and flag, fhir.next_try_at and the EHR's decision).
+  query: 330,
   // Measured 270 (the query function's reads and the store's follow-up writes); 315.5 with the booking's settings
   // and Powertools Metrics (12 KiB; issue 83: the booking's rules and Junction's client are a chunk loaded on the
   // first booking action, the secret's reader too).
   'follow-up-actions': 320,
-  // Measured 268 (the follow-up actions' store calls, without the HTTP edge).
-  'chat-button': 300,
+  // Measured 268 (the follow-up actions' store calls, without the HTTP edge); 300.3 with issue 84's follow-up item.
+  'chat-button': 305,
   backfill: 355,
   // Measured 253.6 (the route's parse and check, Secrets Manager's client and SQS's; no table).
   'fhir-notifications': 275,

@@ -61,7 +61,7 @@ describe('EHR work that needs a person, in the lists (CONTRACT §12)', () => {
 
     // The person's next action drops it; the writer's next delivery, accepted, leaves none and stamps the page.
     await act(refused, { action: 'acknowledge', owner: 'j.doe' });
-    expect((await stored(refused)).ehrAttention).toBeNull();
+    expect((await stored(refused)).ehrAttention ?? null).toBeNull();
     expect(await listed()).toEqual({ ehr: [], attention: [] });
     await rig.standin.control.clearFaults();
     const before = await readPageStamp(db(), tableName(), refused, new Date());
@@ -97,7 +97,7 @@ describe('EHR work that needs a person, in the lists (CONTRACT §12)', () => {
     const decided = (await stored(id)).followUp.version;
     await act(id, { action: 'acknowledge', owner: 'j.doe' });
     expect(await keepEhrAttention(db(), tableName(), id, { wanted: 'refused', version: decided, now: new Date() })).toBe('acted');
-    expect((await stored(id)).ehrAttention).toBeNull();
+    expect((await stored(id)).ehrAttention ?? null).toBeNull();
     // Dropping one is always the delivery's to do, and a flag for the version as read is written.
     expect(await keepEhrAttention(db(), tableName(), id, { wanted: 'conflict', version: (await stored(id)).followUp.version, now: new Date() })).toBe('written');
     expect(await keepEhrAttention(db(), tableName(), id, { wanted: null, version: decided, now: new Date() })).toBe('written');
@@ -117,7 +117,7 @@ describe('EHR work that needs a person, in the lists (CONTRACT §12)', () => {
     const first = await migrateWorklistIndex(db(), tableName(), { now: new Date() });
     expect(first.written).toBeGreaterThanOrEqual(1);
     expect((await stored(held)).ehrAttention?.kind).toBe('changed_in_ehr');
-    expect((await stored(clean)).ehrAttention).toBeNull();
+    expect((await stored(clean)).ehrAttention ?? null).toBeNull();
     expect((await listed()).ehr).toContain(held);
     expect((await migrateWorklistIndex(db(), tableName(), { now: new Date() })).written).toBe(0);
   });

@@ -165,6 +165,7 @@ describe('GET /follow-ups/counts', () => {
     expect(answer).toEqual({
       actor: 'maria',
       counts: { mine: 2, unassigned: 2, attention: 3, snoozed: 2, open: 8 },
+      ehr_needs_you: 0,
       owners: [
         { owner: 'ann', open: 2 },
         { owner: 'maria', open: 2 },

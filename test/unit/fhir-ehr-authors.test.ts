@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideRound, NEW_DELIVERY, type RoundFacts } from '../../functions/core/fhir-sync-decision';
-import { namesStaff, provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir-ehr-versions';
+import { namesStaff } from '../../functions/core/fhir-references';
+import { provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir-ehr-versions';
 import { DEFAULT_FHIR_SYSTEMS, foundTask, type TaskSource } from '../../functions/core/fhir-task';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { fhirConfigOf, FhirSettings } from '../../functions/fhir/settings';

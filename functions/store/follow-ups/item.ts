@@ -288,7 +288,8 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
     ehrOwner: parsed[A.ehrOwner] ?? null,
     bookingFacts: bookingFactsOf(parsed[A.bookingFacts]),
-    ehrAttention: parsed[A.ehrAttention] ?? null,
+    // Absent when none (a follow-up without it reads as before it).
+    ...(parsed[A.ehrAttention] === undefined ? {} : { ehrAttention: parsed[A.ehrAttention] }),
     ...pendingOf(item),
     revision: parsed[A.revision] ?? 0,
   };

@@ -8,6 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { expect, it } from 'vitest';
+import { FHIR_RETRY_EVENT } from '../../../functions/core/fhir-retry';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb-local';
 import { freshId } from '../../../local/junction-flows';
 import { FHIR_SETTING } from '../../infra/stack';
@@ -65,6 +66,8 @@ export function rehearseFhirGrants(stage: RehearsalStage): void {
         new GetItemCommand({ TableName, Key: item('FHIR#POLL', `rehearsal-${id}`) }),
         // What the follow-up actions may do, to apply the EHR's work: read an order's stale flag.
         new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
+        // The retry's page of pending records (issue 84: an outage heals within 2 minutes).
+        new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } }),
       ];
       for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
       // Allowed, and refused here by their condition alone, so that nothing is written: a put in a follow-up's partition
@@ -75,15 +78,16 @@ export function rehearseFhirGrants(stage: RehearsalStage): void {
         new UpdateItemCommand({ TableName, Key: item(`FHIRTASK#${freshId()}`, 'FHIRTASK'), UpdateExpression: 'REMOVE expires_at', ConditionExpression: 'attribute_exists(pk)' }),
         // A notifying source's count of the minute, beside the poll's cursor (issue 82: store/fhir-poll.ts takeNotices).
         new UpdateItemCommand({ TableName, Key: item('FHIR#POLL', `rehearsal-${id}#notices`), UpdateExpression: 'ADD n :one', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': { N: '1' } } }),
+        // The stamp of a confirmed write on the follow-up item (issue 84: store/follow-ups/ehr-attention.ts stampConfirmed).
+        new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), UpdateExpression: 'SET ec = :at', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': { S: 'x' } } }),
       ];
       for (const command of allowedByCondition) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ConditionalCheckFailedException');
       const denied = [
         new GetItemCommand({ TableName, Key: item(`TRANSACTION#${id}`, 'TRANSACTION') }),
         new PutItemCommand({ TableName, Item: item(`ORDER#${id}`, 'ORDER') }),
         new DeleteItemCommand({ TableName, Key: item(`LEASE#sweep`, 'LEASE') }),
-        new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
         new DeleteItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
-        new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } }),
+        new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'ORDER#x' } } }),
       ];
       for (const command of denied) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('AccessDeniedException');
       expect(writer.proxy.denials.map((denial) => denial.action)).toEqual([
@@ -91,7 +95,6 @@ export function rehearseFhirGrants(stage: RehearsalStage): void {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:DeleteItem',
-        'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
       ]);
@@ -101,21 +104,27 @@ export function rehearseFhirGrants(stage: RehearsalStage): void {
     }
   });
 
-  it("the writer's poll schedule (CONTRACT §13): one rule every pollSeconds, EventBridge's scheduled event to the writer, which that rule alone may invoke", () => {
+  it("the writer's poll schedule (CONTRACT §13): one rule every pollSeconds, EventBridge's scheduled event to the writer, which that rule alone may invoke; and its retry tick every minute, a constant input (issue 84)", () => {
     const template = stage.template(FHIR_STACK);
     const writer = stage.fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-writer')!;
+    const invoke = (principal: string, sourceArn: string) =>
+      isAllowed({ principal, action: 'lambda:InvokeFunction', resource: writer.arn, context: { 'aws:SourceArn': sourceArn } }, { identity: [], resource: stage.fhirDeployment.functionPolicies.get(writer.arn) ?? [] });
+    const invokeBy = (sourceArn: string) => invoke('events.amazonaws.com', sourceArn);
     const targetsWriter = ([, resource]: [string, { Type: string; Properties?: Record<string, unknown> }]) =>
       resource.Type === 'AWS::Events::Rule' && JSON.stringify(stage.fhirDeployment.resolve(resource.Properties?.['Targets'])).includes(writer.arn);
-    const [rule, ...more] = Object.entries(template.Resources).filter(targetsWriter);
+    const rules = Object.entries(template.Resources).filter(targetsWriter);
+    const [rule, ...more] = rules.filter(([, resource]) => !JSON.stringify(resource.Properties).includes('Input'));
     expect(more).toEqual([]);
     expect(stage.fhirDeployment.resolve(rule?.[1].Properties)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED', Targets: [{ Arn: writer.arn, RetryPolicy: { MaximumRetryAttempts: 0 } }] });
-    expect(JSON.stringify(rule?.[1].Properties)).not.toContain('Input');
+    // The retry tick: EventBridge's constant input tells it from the poll's scheduled event.
+    const [retry, ...others] = rules.filter(([, resource]) => JSON.stringify(resource.Properties).includes('Input'));
+    expect(others).toEqual([]);
+    expect(stage.fhirDeployment.resolve(retry?.[1].Properties)).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [{ Arn: writer.arn, Input: JSON.stringify(FHIR_RETRY_EVENT) }] });
+    expect(invokeBy(`arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${FHIR_STACK}-${retry?.[0] ?? ''}`)).toBe(true);
     // The stack without the setting has no such rule: the hourly sweep's is its only one.
     const plain = stage.template(STACK);
     expect(Object.values(plain.Resources).filter((resource) => resource.Type === 'AWS::Events::Rule')).toHaveLength(1);
     const ruleArn = `arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${FHIR_STACK}-${rule?.[0] ?? ''}`;
-    const invoke = (principal: string, sourceArn: string) =>
-      isAllowed({ principal, action: 'lambda:InvokeFunction', resource: writer.arn, context: { 'aws:SourceArn': sourceArn } }, { identity: [], resource: stage.fhirDeployment.functionPolicies.get(writer.arn) ?? [] });
     expect(invoke('events.amazonaws.com', ruleArn)).toBe(true);
     expect(invoke('events.amazonaws.com', `arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${FHIR_STACK}-HourlySweep`)).toBe(false);
     expect(invoke('apigateway.amazonaws.com', ruleArn)).toBe(false);
