@@ -18,7 +18,7 @@ import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../functions/store/follow-ups/write';
 import type { TableClient } from '../functions/store/table-client';
 import type { FhirStandin, FhirStandinRequest } from '../local/fhir-standin';
-import { freshId } from '../local/junction-flows';
+import { freshId } from '../local/junction/flows';
 import type { Meter, MeterReading } from './meter';
 import { round } from './stats';
 import { PRICES } from './system-cost';

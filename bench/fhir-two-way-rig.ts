@@ -4,7 +4,7 @@
  * client of its own (meter.ts):
  * - the notifications route (functions/fhir-notifications/app.ts, the handler
  *   AWS runs) on an HTTP server of this process, as npm start serves it, its
- *   notices put on npm start's in-process queue (local/fhir-notice-queue.ts),
+ *   notices put on npm start's in-process queue (local/runtime/fhir-notice-queue.ts),
  *   worked by the writer's queue consumer (functions/fhir-writer/notices.ts);
  * - the writer's stream handler (functions/fhir-writer/app.ts), handed each
  *   follow-up write as the stream's record, one record an invocation;
@@ -44,13 +44,13 @@ import { createTableInput } from '../functions/store/table';
 import { keys } from '../functions/store/keys';
 import type { TableClient } from '../functions/store/table-client';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { createLocalNoticeQueue, type FhirNoticeQueue } from '../local/fhir-notice-queue';
+import { createLocalNoticeQueue, type FhirNoticeQueue } from '../local/runtime/fhir-notice-queue';
 import { startFhirStandin, type FhirStandin } from '../local/fhir-standin';
-import type { SubscriptionStyle } from '../local/fhir-standin-types';
-import { MEDPLUM_SECRET_URL, HAPI_SEND_DELETES_URL } from '../local/fhir-standin-subscriptions';
+import type { SubscriptionStyle } from '../local/fhir-standin/types';
+import { MEDPLUM_SECRET_URL, HAPI_SEND_DELETES_URL } from '../local/fhir-standin/subscriptions';
 import { listenOnLoopback, readBodyWithin, toApiGatewayEvent, writeResult } from '../local/http-adapter';
 import { localContext } from '../local/lambda-context';
-import { freshId } from '../local/junction-flows';
+import { freshId } from '../local/junction/flows';
 import { followUpRecord } from '../test/support/fhir-stream';
 import { createTables } from './ingest';
 import { attachMeter, type Meter, type MeterReading } from './meter';

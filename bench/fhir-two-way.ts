@@ -43,7 +43,7 @@ import { DEFAULT_FHIR_POLL_SECONDS } from '../functions/fhir/settings';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { readHistory } from '../functions/store/follow-ups/history';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
-import type { FhirStandinRequest, SubscriptionStyle } from '../local/fhir-standin-types';
+import type { FhirStandinRequest, SubscriptionStyle } from '../local/fhir-standin/types';
 import { PARTS, seed, settle, startRig, subscribe, type Rig } from './fhir-two-way-rig';
 import { median, percentile, progress, round } from './stats';
 import { PRICES } from './system-cost';

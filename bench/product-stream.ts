@@ -18,7 +18,7 @@ import {
   uuidFrom,
   type FlowSpec,
   type FlowStep,
-} from '../local/junction-flows';
+} from '../local/junction/flows';
 
 /** The kinds of flow, one of each in turn. */
 export const PRODUCT_FLOW_KINDS = [

@@ -28,7 +28,7 @@ import { recordClosesCounted } from '../functions/store/report-closers';
 import { readRedrawReport, readRowCountsByHour } from '../functions/store/reports';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { mulberry32 } from '../local/junction-flows';
+import { mulberry32 } from '../local/junction/flows';
 import { createTables } from './ingest';
 import { attachMeter, type Meter } from './meter';
 import { median, progress, round } from './stats';

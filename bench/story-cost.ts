@@ -41,7 +41,7 @@ import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery, type FlowSpec } from '../local/junction-flows';
+import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery, type FlowSpec } from '../local/junction/flows';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { createTables } from './ingest';

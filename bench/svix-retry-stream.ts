@@ -17,7 +17,7 @@
  *   after newer events of their order).
  * Pure and seeded: the same options give the same stream, byte for byte.
  */
-import { buildDeliveries, mulberry32, uuidFrom, type FlowSpec } from '../local/junction-flows';
+import { buildDeliveries, mulberry32, uuidFrom, type FlowSpec } from '../local/junction/flows';
 import { PRODUCT_FLOW_KINDS, productFlow, productStreamOf, type ProductMessage, type ProductStream } from './product-stream';
 
 /** Svix's waits before each retry (ms), after the first attempt: https://docs.svix.com/retries. */

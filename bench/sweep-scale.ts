@@ -32,7 +32,7 @@ import { getOrders } from '../functions/store/order-reads';
 import { recomputeTransaction } from '../functions/store/transactions';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { buildDeliveries, freshId, redrawFlow } from '../local/junction-flows';
+import { buildDeliveries, freshId, redrawFlow } from '../local/junction/flows';
 import { startJunctionStandin, type JunctionStandin } from '../local/junction-standin';
 import { attachMeter, type MeterReading } from './meter';
 import { progress, round } from './stats';

@@ -8,7 +8,7 @@
  */
 import { freshId } from '../test/support/junction';
 import { buildDeliveries, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../test/support/junction';
-import { mulberry32 } from '../local/junction-flows';
+import { mulberry32 } from '../local/junction/flows';
 
 /** One HTTP delivery: the message id (kept by Svix across retries) and the exact body bytes. */
 export interface StreamMessage {

@@ -5,10 +5,10 @@
  * create, update and delete below are the engine's), serving under `/fhir/R4`:
  *
  *   GET  [base]/Task?identifier=system|value   a searchset Bundle, paged as Medplum's server pages
- *        (`_lastUpdated` cursor, or `_offset` behind the `paging` switch: local/fhir-standin-paging.ts)
+ *        (`_lastUpdated` cursor, or `_offset` behind the `paging` switch: local/fhir-standin/paging.ts)
  *   GET  [base]/Task/{id}                       the Task (ETag: W/"<versionId>"); 404 once deleted
  *   GET  [base]/Task/{id}/_history[?_count=n]   its instance history, newest first, as Medplum's server answers
- *        it (a deleted Task's too: its deletion an entry with no resource, response 410; local/fhir-standin-history.ts)
+ *        it (a deleted Task's too: its deletion an entry with no resource, response 410; local/fhir-standin/history.ts)
  *   POST [base]/Task  (If-None-Exist: identifier=system|value)
  *        201 + Location: the new Task; 200: the one Task that matches; 412 `multiple-matches`: several do
  *   PUT  [base]/Task/{id}  (If-Match: W/"<versionId>")
@@ -16,20 +16,20 @@
  *   DELETE [base]/Task/{id}                     200 (an OperationOutcome); 404 when there is none
  *   GET  [base]/Practitioner/{id}, [base]/PractitionerRole/{id}, [base]/Provenance/{id}, and their searches
  *        (`Provenance?target=Task/{id}/_history/{v}`, or `target=Task/{id}` for every version's)
- *   POST /oauth2/token                          client credentials (local/fhir-standin-token.ts)
+ *   POST /oauth2/token                          client credentials (local/fhir-standin/token.ts)
  *   GET  [base]/metadata, [base]/.well-known/smart-configuration   discovery (no token needed)
  *   POST [base]/Subscription, GET [base]/Subscription[/{id}]   Subscriptions, honoured after every Task change,
  *        Medplum-style (signed) or HAPI-style (`channel.header`, with or without a payload), sent only to
- *        this machine (local/fhir-standin-subscriptions.ts)
+ *        this machine (local/fhir-standin/subscriptions.ts)
  *
- * It acts as an EHR user too (local/fhir-standin-ehr.ts): `POST /local/ehr/Task/{id}`
+ * It acts as an EHR user too (local/fhir-standin/ehr.ts): `POST /local/ehr/Task/{id}`
  * with a JSON body of the Task's fields to set (null removes one) and an optional
  * `author`, e.g. `{"status": "completed", "author": "Practitioner/123"}`, stores a new
  * version as a person in the EHR would, and names its author as the EHR author style
  * says (`ehrAuthorStyle`: `meta`, the default, sets `meta.author` and stores a
  * Provenance; `provenance` only the Provenance; `none` neither); `DELETE
  * /local/ehr/Task/{id}` deletes it. They are the control surface's editTask and
- * deleteTask (local/fhir-standin-control.ts lists it all, under `/_standin/`).
+ * deleteTask (local/fhir-standin/control.ts lists it all, under `/_standin/`).
  *
  * `PUT [base]/Task?identifier=` (conditional update) is answered 405: the engine
  * ignores If-Match there (TOOLCHAIN.md "FHIR facts"), so offering it would hide lost
@@ -56,27 +56,27 @@
  * `duplicate` makes the next conditional create store a second Task with the same
  * identifier, as a racing server would. Control routes are never faulted nor logged.
  *
- * Its parts: fhir-standin-state.ts (the engine, its store and the write chain),
- * fhir-standin-requests.ts (the request path: faults, token, discovery, scopes),
- * fhir-standin-interactions.ts (the FHIR interactions), fhir-standin-control.ts
- * (the control surface, on local/standin-control.ts), and the modules they name.
+ * Its parts: fhir-standin/state.ts (the engine, its store and the write chain),
+ * fhir-standin/requests.ts (the request path: faults, token, discovery, scopes),
+ * fhir-standin/interactions.ts (the FHIR interactions), fhir-standin/control.ts
+ * (the control surface, on local/standin/control.ts), and the modules they name.
  */
 import { createServer } from 'node:http';
 import { ensureR4Indexed } from './fhir-validation';
-import { localFhirControl } from './fhir-standin-control';
-import { FhirStandinAnswer, outcome, send } from './fhir-standin-http';
-import { pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
-import { answerRequest } from './fhir-standin-requests';
-import { FhirStore, type FhirStandinState } from './fhir-standin-state';
-import { SubscriptionHub } from './fhir-standin-subscriptions';
-import { TokenIssuer, type FhirStandinClient } from './fhir-standin-token';
-import { FHIR_BASE_PATH, TOKEN_PATH, type EhrAuthorStyle, type FhirStandinControl } from './fhir-standin-types';
+import { localFhirControl } from './fhir-standin/control';
+import { FhirStandinAnswer, outcome, send } from './fhir-standin/http';
+import { pagingOf, type FhirStandinPaging } from './fhir-standin/paging';
+import { answerRequest } from './fhir-standin/requests';
+import { FhirStore, type FhirStandinState } from './fhir-standin/state';
+import { SubscriptionHub } from './fhir-standin/subscriptions';
+import { TokenIssuer, type FhirStandinClient } from './fhir-standin/token';
+import { FHIR_BASE_PATH, TOKEN_PATH, type EhrAuthorStyle, type FhirStandinControl } from './fhir-standin/types';
 import { listenOnLoopback } from './http-adapter';
-import { FaultDelays } from './standin-faults';
+import { FaultDelays } from './standin/faults';
 
-export type { FhirStandinClient } from './fhir-standin-token';
-export { connectFhirStandin } from './fhir-standin-control';
-export * from './fhir-standin-types';
+export type { FhirStandinClient } from './fhir-standin/token';
+export { connectFhirStandin } from './fhir-standin/control';
+export * from './fhir-standin/types';
 
 export interface FhirStandinOptions {
   /** Default 0: any free port. */
@@ -91,7 +91,7 @@ export interface FhirStandinOptions {
   ehrAuthorStyle?: EhrAuthorStyle;
   /** The clock for meta.lastUpdated and token expiry (default: the system clock). */
   now?: () => Date;
-  /** How Task searches page (default: by `_lastUpdated`, as Medplum's server does; local/fhir-standin-paging.ts). */
+  /** How Task searches page (default: by `_lastUpdated`, as Medplum's server does; local/fhir-standin/paging.ts). */
   paging?: Partial<FhirStandinPaging>;
 }
 

@@ -7,13 +7,13 @@
  *   GET /v3/orders?page&size&updated_start_date&updated_end_date&order_key&order_direction
  *                                            {orders, total, page, size}
  *   GET /v3/order/{order_id}/psc/appointment  a ClientFacingAppointment (CONTRACT §10)
- *   GET /v3/order/{order_id}/result          a LabResultsRaw, or 422 (CONTRACT §9; junction-standin-results.ts)
+ *   GET /v3/order/{order_id}/result          a LabResultsRaw, or 422 (CONTRACT §9; junction-standin/results.ts)
  *   the PSC scheduling routes of CONTRACT §14: psc/info, availability, book,
- *   reschedule, cancel, cancellation-reasons (junction-standin-psc.ts), whose
+ *   reschedule, cancel, cancellation-reasons (junction-standin/psc.ts), whose
  *   bookings become the order's appointment above
  *
  * from an in-memory store of orders (whole ClientFacingOrder objects, as the flow
- * builders of junction-flows.ts make them), requiring the `x-vital-api-key`
+ * builders of junction/flows.ts make them), requiring the `x-vital-api-key`
  * header (401 without it or with another key). Its answers are checked against
  * Junction's OpenAPI schemas (test/integration/junction-standin-openapi.test.ts),
  * so it cannot drift from the real service.
@@ -41,14 +41,14 @@
  *   recordDeliveries(deliveries)          puts each order's newest state from a flow's webhooks
  *   recordAppointments(deliveries)        puts each order's newest appointment from appointment webhooks
  *   loseWebhooks(deliveries, lost)        the same, and says which webhooks never arrive
- *   setPsc, markNotBookable, confirmPending, cancelPending, bookings   the PSC routes' (junction-standin-psc-control.ts)
+ *   setPsc, markNotBookable, confirmPending, cancelPending, bookings   the PSC routes' (junction-standin/psc-control.ts)
  *   webhooks()                  GET    /_standin/webhooks            -> {webhooks: [...]}: the appointment webhooks posted
  *
  * With `webhooks: {to, secret}` (`npm run junction-api -- --webhooks-to URL` with
  * JUNCTION_WEBHOOK_SECRET) it posts, after each booking change the PSC routes
  * make (a book, reschedule or cancel, Quest's confirmation or cancel of a pending
  * booking), the signed `labtest.appointment.created` / `updated` webhook Junction
- * sends, fire and forget, retried a few times (junction-standin-webhooks.ts).
+ * sends, fire and forget, retried a few times (junction-standin/webhooks.ts).
  * Without it, it posts none.
  *
  * Faults apply to the next matching API requests, first injected first:
@@ -67,26 +67,26 @@
  * which moves them out of an `updated_end_date` filter and shifts the later
  * pages by one towards page 1).
  *
- * Its parts: junction-standin-types.ts (what it stores and offers),
- * junction-standin-orders.ts (its state), junction-standin-api.ts (the API and
- * its faults), junction-standin-transactions.ts and junction-standin-page.ts (the
- * answers derived from the orders), junction-standin-control.ts (the control
- * surface, on local/standin-control.ts).
+ * Its parts: junction-standin/types.ts (what it stores and offers),
+ * junction-standin/orders.ts (its state), junction-standin/api.ts (the API and
+ * its faults), junction-standin/transactions.ts and junction-standin/page.ts (the
+ * answers derived from the orders), junction-standin/control.ts (the control
+ * surface, on local/standin/control.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './http-adapter';
-import { answerApi } from './junction-standin-api';
-import { answerJunctionControl, localControl } from './junction-standin-control';
-import { send } from './junction-standin-http';
-import { StandinStore } from './junction-standin-orders';
-import { DEFAULT_PSC_SETTINGS, PscSettings, type JunctionStandin, type StandinOptions } from './junction-standin-types';
-import { AppointmentWebhooks } from './junction-standin-webhooks';
-import { FaultDelays } from './standin-faults';
+import { answerApi } from './junction-standin/api';
+import { answerJunctionControl, localControl } from './junction-standin/control';
+import { send } from './junction-standin/http';
+import { StandinStore } from './junction-standin/orders';
+import { DEFAULT_PSC_SETTINGS, PscSettings, type JunctionStandin, type StandinOptions } from './junction-standin/types';
+import { AppointmentWebhooks } from './junction-standin/webhooks';
+import { FaultDelays } from './standin/faults';
 
-export { connectStandin, finalOrders } from './junction-standin-control';
-export * from './junction-standin-types';
-export type { StandinWebhookOptions, StandinWebhookPost } from './junction-standin-webhooks';
+export { connectStandin, finalOrders } from './junction-standin/control';
+export * from './junction-standin/types';
+export type { StandinWebhookOptions, StandinWebhookPost } from './junction-standin/webhooks';
 
 /** Starts the stand-in on 127.0.0.1. */
 export async function startJunctionStandin(options: StandinOptions = {}): Promise<JunctionStandin> {

@@ -4,30 +4,30 @@
  * at-home order, a cancelled one, a test kit still under way), delivered to a
  * running tracker the way Svix delivers them (shuffled, some retried with the
  * same message id and a fresh signature), then the tracker's own view of them.
- * Then its chapters: a team working follow-ups (simulator-follow-ups.ts), results
- * still missing where Junction redraws no more (simulator-missing.ts) and
- * appointments (simulator-appointments.ts), and last the report by lab and
- * method over a week of ordinary work (simulator-report.ts).
+ * Then its chapters: a team working follow-ups (simulator/follow-ups.ts), results
+ * still missing where Junction redraws no more (simulator/missing.ts) and
+ * appointments (simulator/appointments.ts), and last the report by lab and
+ * method over a week of ordinary work (simulator/report.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
- * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
+ * these orders too, and the reconciliation story follows (simulator/reconcile.ts).
  * When the tracker keeps the follow-ups' Tasks in a FHIR server (GET /local/fhir
  * answers 200: CONTRACT §13), one line before the verdict says how to see them,
  * and one how to close the missing-results chapter's open follow-up from the EHR
- * (simulator-ehr.ts: with the stand-in FHIR server, a curl of its EHR user's edit).
+ * (simulator/ehr.ts: with the stand-in FHIR server, a curl of its EHR user's edit).
  * Before those (and so right before the verdict while FHIR is off), how to book a
- * redraw from the CLI (CONTRACT §14, simulator-booking.ts): with the stand-in the
+ * redraw from the CLI (CONTRACT §14, simulator/booking.ts): with the stand-in the
  * tracker reads, the two commands that book the reconciliation story's G at its
  * nearest PSC that books here (`npx redraw-tracker book <id> --slots <site>`, then
  * `... --slot 1`); without it, one line on how to start it.
  */
-import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
-import { bookingHint, bookingLines, type BookableRedraw } from './simulator-booking';
-import { ehrCloseLine } from './simulator-ehr';
-import { runFollowUpChapter } from './simulator-follow-ups';
-import { runMissingResultsChapter } from './simulator-missing';
-import { runAppointmentChapter } from './simulator-appointments';
-import { runReportChapter } from './simulator-report';
-import { runReconciliation, type ReconciliationResult } from './simulator-reconcile';
+import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction/flows';
+import { bookingHint, bookingLines, type BookableRedraw } from './simulator/booking';
+import { ehrCloseLine } from './simulator/ehr';
+import { runFollowUpChapter } from './simulator/follow-ups';
+import { runMissingResultsChapter } from './simulator/missing';
+import { runAppointmentChapter } from './simulator/appointments';
+import { runReportChapter } from './simulator/report';
+import { runReconciliation, type ReconciliationResult } from './simulator/reconcile';
 import {
   checkHealth,
   eventStatus,
@@ -49,11 +49,11 @@ import {
   type PublishedEvent,
   type SweepAnswer,
   type TransactionView,
-} from './simulator-tracker';
+} from './simulator/tracker';
 
-export { SimulationError } from './simulator-tracker';
-export type { JunctionStandinAccess } from './simulator-tracker';
-export type { ReconciliationResult } from './simulator-reconcile';
+export { SimulationError } from './simulator/tracker';
+export type { JunctionStandinAccess } from './simulator/tracker';
+export type { ReconciliationResult } from './simulator/reconcile';
 
 export interface SimulationInput {
   /** e.g. http://127.0.0.1:3000 */
@@ -176,7 +176,7 @@ interface Run extends ChapterInput {
 
 /**
  * Sends the scenarios' webhooks, waits for the tracker to settle and prints what
- * it shows; with `junction`, then tells the reconciliation story (simulator-reconcile.ts).
+ * it shows; with `junction`, then tells the reconciliation story (simulator/reconcile.ts).
  */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
   const { print, junction } = input;

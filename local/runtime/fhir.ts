@@ -14,10 +14,10 @@ import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger } from '../../functions/shared/observability';
 import type { FhirCatchUp } from '../../functions/stale-redraw-sweep/steps/fhir';
 import type { LocalSettings } from '../config';
-import { localFhirStatus, type LocalFhirStatus } from '../fhir-status';
-import { startFhirNoticeQueue, type FhirNoticeQueue } from '../fhir-notice-queue';
-import { startFhirPoller } from '../fhir-poller';
-import { startFhirWriterReader } from '../fhir-writer-reader';
+import { localFhirStatus, type LocalFhirStatus } from './fhir-status';
+import { startFhirNoticeQueue, type FhirNoticeQueue } from './fhir-notice-queue';
+import { startFhirPoller } from './fhir-poller';
+import { startFhirWriterReader } from './fhir-writer-reader';
 import type { StreamReader } from '../stream-reader';
 import type { Lifecycle } from './lifecycle';
 import type { LocalStorage } from './storage';
@@ -76,7 +76,7 @@ export function linkTasksTo(setup: FhirSetup | null, consoleUrl: string | null):
   if (setup !== null) setup.config.systems.consoleUrl = consoleUrl;
 }
 
-/** GET /local/fhir's answer (local/fhir-status.ts), or null with FHIR off. */
+/** GET /local/fhir's answer (local/runtime/fhir-status.ts), or null with FHIR off. */
 export function fhirStatusOf(setup: FhirSetup | null, { db, tableName }: LocalStorage): (() => Promise<LocalFhirStatus>) | null {
   const target = fhirTargetOf(setup);
   if (setup === null || target === null) return null;

@@ -33,7 +33,7 @@ export interface LocalRouteParts {
   /** The alerts and the digests sent so far, each oldest first. */
   sent(): { alerts: readonly RenderedNotification[]; digests: readonly RenderedDigest[] };
   events(): readonly TrackerEvent[];
-  /** How the follow-ups' Tasks stand (local/fhir-status.ts), or null with FHIR off. */
+  /** How the follow-ups' Tasks stand (local/runtime/fhir-status.ts), or null with FHIR off. */
   fhirStatus: (() => Promise<unknown>) | null;
   /** The backfill function: called with no time left, it reads one page. */
   backfill: BackfillHandler;

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_ACTION_BODY_BYTES, payloadTooLargeResponse } from '../../functions/follow-up-actions/app';
-import { isNotificationsPath } from '../fhir-notifications-route';
+import { isNotificationsPath } from './fhir-notifications-route';
 import { MAX_REQUEST_BYTES, readBodyWithin, toApiGatewayEvent, writeJson, writeResult } from '../http-adapter';
 import { localContext } from '../lambda-context';
 import type { ConsoleServer } from './console';

@@ -5,7 +5,7 @@
  * LOG_FORMAT=text each run is a line in the request log; a failed run is
  * logged by its error's name. The stream readers are nudged after each run:
  * what it wrote is read at once. (The FHIR writer's poll has its own timer,
- * local/fhir-poller.ts, started with the FHIR parts.)
+ * local/runtime/fhir-poller.ts, started with the FHIR parts.)
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SweepResult } from '../../functions/stale-redraw-sweep/app';

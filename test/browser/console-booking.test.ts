@@ -27,8 +27,8 @@ import { bookingLine, bookingOf, dayLabel, slotWhen } from '../../console/src/li
 import { wallTimeToUtc } from '../../console/src/lib/snooze-time';
 import { zonedParts } from '../../console/src/lib/time';
 import { startJunctionStandin, type JunctionStandin, type StandinAppointment } from '../../local/junction-standin';
-import { appointmentWebhook } from '../../local/junction-standin-webhooks';
-import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
+import { appointmentWebhook } from '../../local/junction-standin/webhooks';
+import { CANCELLATION_REASONS } from '../../local/junction-standin/psc';
 import { detail, focusedOn, focusedText, hereSites, keyCounter, seedRedraw, sitesOf, type Redraw } from '../support/browser-booking';
 import { expectNoAxeViolations, signInWithHandle } from '../support/browser';
 import { answered, shown } from '../support/browser-follow-up';

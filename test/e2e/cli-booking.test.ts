@@ -30,7 +30,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
+import { CANCELLATION_REASONS } from '../../local/junction-standin/psc';
 import { cliRuns } from '../support/cli-runs';
 import { atLab, buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
 import { useJunctionStandin } from '../support/junction-standin';

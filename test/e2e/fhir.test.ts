@@ -30,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PHI_CANARY } from '../../local/junction-flows';
+import { PHI_CANARY } from '../../local/junction/flows';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import type { Task } from '@medplum/fhirtypes';
@@ -203,7 +203,7 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
   });
 
   it('puts no PHI canary of the simulated payloads into any Task version it stored, or into the writer\'s output', async () => {
-    // The simulator's webhooks carry patient details planted as canaries (junction-flows.ts PHI_CANARY).
+    // The simulator's webhooks carry patient details planted as canaries (local/junction/flows.ts PHI_CANARY).
     expect(await fhir.control.versions()).not.toHaveLength(0);
     expect(JSON.stringify(await fhir.control.versions())).not.toContain(PHI_CANARY);
     expect(on.process.stdout() + on.process.stderr()).not.toContain(PHI_CANARY);

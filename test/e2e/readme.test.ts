@@ -36,7 +36,7 @@ import { parseBlocks, type Block } from '../support/readme-blocks';
 import { freePortOtherThan, hardCodedPorts, occupyPort, type PortOccupant } from '../support/readme-ports';
 import { ReadmeSession, type Server } from '../support/readme-runner';
 
-/** The defaults a reader's machine may have taken: `npm start`'s (local/tracker-url.ts) and the stand-in's (local/junction-standin-cli.ts). */
+/** The defaults a reader's machine may have taken: `npm start`'s (local/tracker-url.ts) and the stand-in's (local/junction-standin/cli.ts). */
 const DEFAULT_PORTS = { tracker: 3000, standin: 4010 } as const;
 const FILES = ['README.md', 'docs/local.md'] as const;
 

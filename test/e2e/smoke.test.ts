@@ -13,7 +13,7 @@ import * as z from 'zod';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
 import { keys } from '../../functions/store/keys';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
-import { PHI_CANARY } from '../../local/junction-flows';
+import { PHI_CANARY } from '../../local/junction/flows';
 import { freePort, runToEnd, type CommandRun } from '../support/npm-start';
 import { useTracker } from '../support/tracker-process';
 import { userEnv } from '../support/user-env';

@@ -28,7 +28,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeBookkeeping } from '../../functions/store/follow-ups/write';
 import { readConfirmation } from '../../functions/store/fhir-records';
 import type { FhirStandin } from '../../local/fhir-standin';
-import type { FhirStandinVersion } from '../../local/fhir-standin-types';
+import type { FhirStandinVersion } from '../../local/fhir-standin/types';
 import type { TestTable } from '../support/dynamodb';
 import { startFhirSyncRig, type FhirSyncRig } from '../support/fhir-sync-rig';
 import { openFollowUpItem } from '../support/open-follow-up';

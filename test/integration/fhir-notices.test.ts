@@ -30,7 +30,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { documentTable } from '../../functions/store/document-table';
 import type { TableClient } from '../../functions/store/table-client';
 import { parseLocalSettings } from '../../local/config';
-import { createLocalNoticeQueue } from '../../local/fhir-notice-queue';
+import { createLocalNoticeQueue } from '../../local/runtime/fhir-notice-queue';
 import { startLocalRuntime } from '../../local/runtime';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';

@@ -27,7 +27,7 @@ import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-
 import { readPollState } from '../../functions/store/fhir-poll';
 import { fhirKeys } from '../../functions/store/keys';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { startFhirPoller } from '../../local/fhir-poller';
+import { startFhirPoller } from '../../local/runtime/fhir-poller';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, type TestTable } from '../support/dynamodb';

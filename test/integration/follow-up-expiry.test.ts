@@ -29,7 +29,7 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { queryItems } from '../../functions/store/query-pages';
 import { TABLE } from '../../functions/store/table';
 import { keys } from '../../functions/store/keys';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
 

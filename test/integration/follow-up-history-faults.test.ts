@@ -35,7 +35,7 @@ import { openFollowUp } from '../../functions/core/follow-up/states';
 import { HISTORY_PREFIX, keys } from '../../functions/store/keys';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
-import { mulberry32 } from '../../local/junction-flows';
+import { mulberry32 } from '../../local/junction/flows';
 import { parkWork } from '../../functions/store/parked-work';
 import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';

@@ -10,7 +10,7 @@ import { connectStandin } from '../../local/junction-standin';
 import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
 import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
-import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
+import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin/results';
 import { propertyRuns } from '../support/property-runs';
 
 const schemas = junctionSchemaValidator();

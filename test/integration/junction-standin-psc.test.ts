@@ -12,7 +12,7 @@ import { sitesAnswer } from '../../functions/core/booking/sites';
 import { slotsAnswer } from '../../functions/core/booking/slots';
 import { createPscClient, type PscApi, type PscOutcome } from '../../functions/junction/psc';
 import { connectStandin } from '../../local/junction-standin';
-import { wallClock } from '../../local/junction-standin-psc-slots';
+import { wallClock } from '../../local/junction-standin/psc-slots';
 import { freshId } from '../support/junction';
 import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
 

@@ -1,6 +1,6 @@
 /**
  * The Junction stand-in's own appointment webhooks (CONTRACT §14 "Locally";
- * local/junction-standin-webhooks.ts): started with `webhooks: {to, secret}` (what
+ * local/junction-standin/webhooks.ts): started with `webhooks: {to, secret}` (what
  * `npm run junction-api -- --webhooks-to URL` gives it), after each booking change
  * its PSC routes make it POSTs the `labtest.appointment.created` / `updated` webhook
  * Junction sends to a receiver of this test's own, which checks what arrived as the
@@ -20,7 +20,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { verifySvixSignature } from '../../functions/core/svix';
 import { createPscClient } from '../../functions/junction/psc';
 import { startJunctionStandin, type JunctionStandin, type StandinWebhookPost } from '../../local/junction-standin';
-import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
+import { CANCELLATION_REASONS } from '../../local/junction-standin/psc';
 import { eventually } from '../support/npm-start';
 import { freshId, PHI_CANARY } from '../support/junction';
 import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';

@@ -12,7 +12,7 @@ import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
 import type { LocalRuntime } from '../../local/runtime';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
-import { standinMissingTypes } from '../../local/junction-standin-results';
+import { standinMissingTypes } from '../../local/junction-standin/results';
 import { openApiValidator } from '../support/openapi';
 import { standinRuntimes } from '../support/standin-runtimes';
 import { newMessageId, newSecret } from '../support/webhook';

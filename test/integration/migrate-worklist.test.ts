@@ -13,7 +13,7 @@ import { countFollowUps, listFollowUps } from '../../functions/store/follow-ups/
 import { TABLE } from '../../functions/store/table';
 import { keys } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { runCliOnTable } from '../support/cli-in-process';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { batchWrite, itemOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';

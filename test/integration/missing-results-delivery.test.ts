@@ -20,7 +20,7 @@ import { getTransactionItem } from '../../functions/store/transaction-partition'
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
-import type { FlowSpec } from '../../local/junction-flows';
+import type { FlowSpec } from '../../local/junction/flows';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { propertyRuns } from '../support/property-runs';
 

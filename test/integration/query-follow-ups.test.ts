@@ -13,7 +13,7 @@ import { createQueryHandler, type QueryResponse } from '../../functions/query/ap
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from '../../functions/query/cursor';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
+import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction/flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { documentedGet, openApiValidator } from '../support/openapi';
 import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';

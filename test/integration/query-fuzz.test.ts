@@ -17,7 +17,7 @@ import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../f
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { FOLLOW_UP_LIST_STATES } from '../../functions/store/follow-ups/worklist';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
+import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction/flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 import { propertyRuns } from '../support/property-runs';

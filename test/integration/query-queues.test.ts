@@ -12,7 +12,7 @@ import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../f
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
 

@@ -26,7 +26,7 @@ import { putOrderFromWebhook } from '../../functions/store/orders';
 import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
-import { mulberry32 } from '../../local/junction-flows';
+import { mulberry32 } from '../../local/junction/flows';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';

@@ -31,7 +31,7 @@ import { WEBHOOK_ANSWER_RESERVE_MS, WEBHOOK_SDK_CLIENT, webhookSdkClientConfig }
 import { functionTable } from '../../functions/store/document-table';
 import { TIMEOUTS } from '../../lib/table-bound-function';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
-import { mulberry32 } from '../../local/junction-flows';
+import { mulberry32 } from '../../local/junction/flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';

@@ -1,5 +1,5 @@
 /**
- * The missing-results chapter of `npm run simulate` (local/simulator-missing.ts)
+ * The missing-results chapter of `npm run simulate` (local/simulator/missing.ts)
  * against `npm start`'s code in process (this run's DynamoDB Local, each runtime
  * its own table), with FOLLOW_UP_MISSING_RESULTS on and off.
  *
@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { runMissingResultsChapter } from '../../local/simulator-missing';
+import { runMissingResultsChapter } from '../../local/simulator/missing';
 import { localEndpoint } from '../support/dynamodb';
 import { captureOutput, newSecret } from '../support/webhook';
 

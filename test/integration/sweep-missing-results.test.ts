@@ -36,7 +36,7 @@ import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { startJunctionStandin, type JunctionStandin, type StandinFault } from '../../local/junction-standin';
-import { standinMissingTypes } from '../../local/junction-standin-results';
+import { standinMissingTypes } from '../../local/junction-standin/results';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput, emfValues } from '../support/webhook';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateAt } from '../../functions/core/follow-up/states';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, type AgeBucket, type Queue } from '../../functions/core/queues';
 import { FOLLOW_UP_LIST_STATES, listFollowUps, type FollowUpListState, type FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { batchWrite, deleteFollowUps, itemOfSpec, storedOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
 import { propertyRuns } from '../support/property-runs';

@@ -19,7 +19,7 @@ import { queryItems } from '../../functions/store/query-pages';
 import { TABLE } from '../../functions/store/table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { createTestTable, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
 import { batchWrite, itemOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';

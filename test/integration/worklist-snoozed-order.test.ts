@@ -24,7 +24,7 @@ import { listFollowUps, type FollowUpFilters } from '../../functions/store/follo
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { TABLE } from '../../functions/store/table';
 import { keys } from '../../functions/store/keys';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 import { runCliOnTable } from '../support/cli-in-process';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 

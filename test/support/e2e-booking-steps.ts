@@ -9,7 +9,7 @@
 import { expect } from 'vitest';
 import * as z from 'zod';
 import type { StandinControl } from '../../local/junction-standin';
-import { CANCELLATION_REASONS } from '../../local/junction-standin-psc';
+import { CANCELLATION_REASONS } from '../../local/junction-standin/psc';
 import { PHI_CANARY } from './junction';
 import { eventually } from './npm-start';
 

@@ -7,7 +7,7 @@
  * below put an order those routes serve and read its slots.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { atLab, buildDeliveries, freshId, simpleFlow } from '../../local/junction-flows';
+import { atLab, buildDeliveries, freshId, simpleFlow } from '../../local/junction/flows';
 import { startJunctionStandin, type JunctionStandin, type StandinControl, type StandinOptions } from '../../local/junction-standin';
 
 /** The stand-in of the calling file or block (available once its tests run), started with `options` (e.g. PSC settings). */

@@ -1,15 +1,15 @@
 /**
  * Junction webhook builders for tests and benchmarks. The pure builders live in
- * local/junction-flows.ts (the simulator uses them too) and are re-exported
+ * local/junction/flows.ts (the simulator uses them too) and are re-exported
  * here; this file adds the fast-check arbitraries and Junction's doc examples.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { envelope, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../../local/junction-flows';
+import { envelope, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../../local/junction/flows';
 
-export * from '../../local/junction-flows';
+export * from '../../local/junction/flows';
 
 /** Fresh ids for a redraw flow: its transaction, its initial order and its redraw order. */
 export const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });

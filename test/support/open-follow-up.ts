@@ -9,7 +9,7 @@ import { openFollowUp } from '../../functions/core/follow-up/states';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import type { TableClient } from '../../functions/store/table-client';
-import { freshId } from '../../local/junction-flows';
+import { freshId } from '../../local/junction/flows';
 
 /** Opens a follow-up in `tableName` and answers its id; throws when the write is lost (a fresh id never races). */
 export async function openFollowUpItem(db: TableClient, tableName: string): Promise<string> {

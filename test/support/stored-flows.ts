@@ -10,7 +10,7 @@ import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import type { TableClient } from '../../functions/store/table-client';
 import { recomputeTransaction } from '../../functions/store/transactions';
-import { buildDeliveries, type FlowSpec } from '../../local/junction-flows';
+import { buildDeliveries, type FlowSpec } from '../../local/junction/flows';
 
 interface Table {
   db: TableClient;

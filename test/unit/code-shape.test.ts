@@ -8,6 +8,12 @@
  *   on each other; no lower room imports an entry or a room above it;
  * - in console/src/, lib/ < components/ < the pages (pages/, report/,
  *   redraws/, which never import each other) < the root (app.tsx, main.tsx);
+ * - in local/, its root (the config, the HTTP adapter, DynamoDB Local and the
+ *   other loose parts) < standin/ (the stand-ins' shared parts) < junction/
+ *   (Junction's flows and webhooks) < junction-standin/ and fhir-standin/
+ *   (which never import each other) < simulator/ < stream-reader/ < runtime/
+ *   < main.ts, a room's main file (local/<room>.ts) counted in its room, and
+ *   no folder of local/ that is not one of these rooms (issue 86);
  * - no import circle anywhere in the repository's code;
  * - no function in functions/, console/src/, lib/, local/, cli/ or bench/ over
  *   80 lines (constructors counted), no file there over 500 and no entry's
@@ -53,6 +59,13 @@ const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
   'lib/fhir.ts': "the FHIR writer's event filter names the new image's marker (CONTRACT §13): Lambda reads it, no code of ours",
   'bench/fhir-marker.ts': "bench section n counts the records the FHIR writer's filter passes, before and with the marker, and replays their images to price it",
 };
+
+/**
+ * local/'s rooms, lowest first (issue 86): its root's files ('') < the stand-ins'
+ * shared parts < Junction's flows and webhooks < the two stand-ins < the
+ * simulator < npm start's stream reader < npm start's runtime < main.ts.
+ */
+const LOCAL_ORDER: readonly (readonly string[])[] = [[''], ['standin'], ['junction'], ['junction-standin', 'fhir-standin'], ['simulator'], ['stream-reader'], ['runtime'], ['main']];
 
 /** The lower rooms of functions/, in the order they may stand on each other. */
 const LOWER_ROOMS = ['notices', 'fhir-sync', 'fhir', 'store', 'junction', 'shared', 'core'] as const;
@@ -223,6 +236,20 @@ function arrowsUp(edges: ReadonlyMap<string, readonly string[]>, roomOf: (file: 
 const houseRoomOf = (file: string) => file.split('/')[0];
 const houseLevels = HOUSE_ORDER.map((room) => [room]);
 
+/** `local/<room>/...` or a room's main file `local/<room>.ts` -> the room (local/main.ts is 'main'); another file at local/'s root -> ''; undefined outside local/. */
+function localRoomOf(file: string): string | undefined {
+  const match = /^local\/(?:([^/]+)\/|([^/]+)\.tsx?$)/.exec(file);
+  if (!match) return undefined;
+  if (match[1] !== undefined) return match[1];
+  return LOCAL_ORDER.some((level) => level.includes(match[2]!)) ? match[2] : '';
+}
+
+/** The folders of local/ that are none of its rooms. */
+function unlistedLocalRooms(paths: readonly string[]): string[] {
+  const rooms = new Set(paths.map(localRoomOf).filter((room): room is string => room !== undefined));
+  return [...rooms].filter((room) => !LOCAL_ORDER.some((level) => level.includes(room))).sort();
+}
+
 /** Files over the line limit. */
 function longFiles(texts: ReadonlyMap<string, string>): string[] {
   return [...texts]
@@ -284,6 +311,25 @@ describe('the rules, each shown to catch a made-up breach', () => {
     ]);
   });
 
+  it('sees an arrow up or sideways in local/, and a folder of local/ that is none of its rooms', () => {
+    const made = new Map([
+      ['local/config.ts', ['local/dynamodb-endpoint.ts', 'local/standin/faults.ts']],
+      ['local/junction/flows.ts', ['local/junction-standin/types.ts', 'local/standin/cli.ts', 'local/http-adapter.ts']],
+      ['local/fhir-standin/http.ts', ['local/junction-standin.ts', 'local/fhir-standin.ts']],
+      ['local/simulator/tracker.ts', ['local/junction-standin.ts', 'local/runtime.ts']],
+      ['local/runtime/fhir.ts', ['local/stream-reader.ts', 'local/main.ts', 'functions/fhir/http.ts']],
+      ['local/main.ts', ['local/runtime.ts', 'local/config.ts']],
+    ]);
+    expect(arrowsUp(made, localRoomOf, LOCAL_ORDER)).toEqual([
+      'local/config.ts -> local/standin/faults.ts',
+      'local/junction/flows.ts -> local/junction-standin/types.ts',
+      'local/fhir-standin/http.ts -> local/junction-standin.ts',
+      'local/simulator/tracker.ts -> local/runtime.ts',
+      'local/runtime/fhir.ts -> local/main.ts',
+    ]);
+    expect(unlistedLocalRooms(['local/config.ts', 'local/simulator.ts', 'local/standin/cli.ts', 'local/helpers/x.ts', 'functions/core/y.ts'])).toEqual(['helpers']);
+  });
+
   it('sees a long file, a long function and a stream image named outside the intake', () => {
     expect(longFiles(new Map([['a.ts', 'x\n'.repeat(501)], ['b.ts', 'x\n'.repeat(500)]]))).toEqual(['a.ts (501 lines)']);
     // In each measured room, and for a constructor as for a function.
@@ -325,6 +371,12 @@ describe('the shape of the code (issues 44, 56, 74 and 75)', () => {
   it('has no arrow up or sideways in the console: lib < components < pages, report, redraws < app.tsx and main.tsx', () => {
     expect(files.filter((file) => consoleRoomOf(file) === '').sort()).toEqual(['console/src/app.tsx', 'console/src/main.tsx']);
     expect(arrowsUp(graph, consoleRoomOf, CONSOLE_ORDER)).toEqual([]);
+  });
+
+  it('has no arrow up or sideways in local/: its root < standin < junction < junction-standin, fhir-standin < simulator < stream-reader < runtime < main.ts', () => {
+    for (const room of LOCAL_ORDER.flat()) expect(files.some((file) => localRoomOf(file) === room), room).toBe(true);
+    expect(unlistedLocalRooms(files)).toEqual([]);
+    expect(arrowsUp(graph, localRoomOf, LOCAL_ORDER)).toEqual([]);
   });
 
   it('has no entry importing another entry', () => {

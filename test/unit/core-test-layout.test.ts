@@ -56,7 +56,7 @@ describe('the layout of core’s tests', () => {
     const fine = tree({
       'test/unit/webhook.test.ts': ['functions/core/svix.ts', 'functions/webhook/app.ts'],
       'test/unit/standin.test.ts': ['functions/core/schemas.ts', 'test/support/junction.ts'],
-      'test/support/junction.ts': ['local/junction-flows.ts'],
+      'test/support/junction.ts': ['local/junction/flows.ts'],
       'test/unit/query-openapi.test.ts': ['functions/core/members.ts', 'test/support/openapi.ts'],
       'test/support/openapi.ts': [],
       'test/e2e/digest.test.ts': ['functions/core/svix.ts'],

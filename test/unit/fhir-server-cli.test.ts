@@ -1,5 +1,5 @@
 /**
- * `npm run fhir-server` (local/fhir-standin-cli.ts, CONTRACT §13) as a newcomer
+ * `npm run fhir-server` (local/fhir-standin/cli.ts, CONTRACT §13) as a newcomer
  * meets it, as `npm run junction-api`: `--help` explains it and starts nothing; it
  * starts on the port asked for and prints the base URL, the token URL and a curl
  * to try; a busy port is one line that says how to choose another; a wrong option

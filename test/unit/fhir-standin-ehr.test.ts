@@ -1,5 +1,5 @@
 /**
- * The stand-in FHIR server as an EHR user (local/fhir-standin-ehr.ts, CONTRACT §13
+ * The stand-in FHIR server as an EHR user (local/fhir-standin/ehr.ts, CONTRACT §13
  * "Work done in the EHR comes back", its last bullet): an edit with an author, named
  * in meta.author and a Provenance, or only a Provenance, or nowhere; a delete; the
  * Practitioners, PractitionerRoles and Provenances the tracker reads, behind the
@@ -10,7 +10,7 @@ import type { Provenance, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { DEFAULT_SCOPE, scopeGrants } from '../../local/fhir-standin-token';
+import { DEFAULT_SCOPE, scopeGrants } from '../../local/fhir-standin/token';
 import { validateR4 } from '../../local/fhir-validation';
 
 const SYSTEM = 'urn:redraw-tracker:follow-up';

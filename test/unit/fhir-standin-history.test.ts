@@ -1,5 +1,5 @@
 /**
- * The stand-in FHIR server's instance history (local/fhir-standin-history.ts),
+ * The stand-in FHIR server's instance history (local/fhir-standin/history.ts),
  * as Medplum's server answers `GET [base]/Task/{id}/_history`: newest first,
  * `_count` honoured, a deleted Task's history kept (its deletion an entry with
  * no resource, 410), 404 for a Task never stored; and how the writer reads one

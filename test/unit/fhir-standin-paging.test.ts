@@ -1,6 +1,6 @@
 /**
  * The stand-in FHIR server pages its Task searches as Medplum's server does
- * (local/fhir-standin-paging.ts, CONTRACT §13): a search sorted by
+ * (local/fhir-standin/paging.ts, CONTRACT §13): a search sorted by
  * `_lastUpdated` is linked by a cursor that excludes the ids already given at
  * the next page's instant, a page that cannot make progress is a 500, any
  * other search is linked by `_offset`; behind the switch (an option, or the

@@ -1,5 +1,5 @@
 /**
- * The stand-in FHIR server honours Subscriptions (local/fhir-standin-subscriptions.ts,
+ * The stand-in FHIR server honours Subscriptions (local/fhir-standin/subscriptions.ts,
  * CONTRACT §13 "Notifications", its last sentence): Medplum-style (signed) and
  * HAPI-style (channel.header, with or without a payload), delivered to a receiver on
  * 127.0.0.1 after the API's writes and the EHR user's edits and deletes, as each server

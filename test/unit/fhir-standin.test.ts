@@ -11,7 +11,7 @@ import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { JWT_BEARER } from '../../local/fhir-standin-token';
+import { JWT_BEARER } from '../../local/fhir-standin/token';
 import { validateR4 } from '../../local/fhir-validation';
 
 const SYSTEM = 'urn:redraw-tracker:follow-up';

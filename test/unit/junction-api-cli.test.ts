@@ -1,5 +1,5 @@
 /**
- * `npm run junction-api` (local/junction-standin-cli.ts) as a newcomer meets it
+ * `npm run junction-api` (local/junction-standin/cli.ts) as a newcomer meets it
  * (issue 27 item 5): `--help` explains it and starts nothing; a busy port is one
  * line that says how to choose another, never a stack trace; a wrong option is a
  * usage error that points at `--help`.

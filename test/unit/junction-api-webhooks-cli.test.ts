@@ -1,5 +1,5 @@
 /**
- * `npm run junction-api -- --webhooks-to URL` (local/junction-standin-cli.ts,
+ * `npm run junction-api -- --webhooks-to URL` (local/junction-standin/cli.ts,
  * CONTRACT §14 "Locally"): `--help` documents the option and the secret it signs
  * with; a URL off this machine, or the option without JUNCTION_WEBHOOK_SECRET (or
  * with one that is no `whsec_` secret), is a usage error that says what to set,
@@ -8,7 +8,7 @@
  * test/e2e/reconcile.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { webhooksBannerLine } from '../../local/junction-standin-webhooks';
+import { webhooksBannerLine } from '../../local/junction-standin/webhooks';
 import { nonEmptyLines, runStandinScript, SPAWN_TIMEOUT_MS } from '../support/standin-cli';
 
 /** Runs `npm run -s junction-api -- <args>` to its end, without the developer's stand-in settings. */

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery } from '../../local/junction-flows';
+import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery } from '../../local/junction/flows';
 
 interface Newest {
   status: string;

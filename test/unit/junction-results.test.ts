@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { resultsVerdictOf } from '../../functions/junction/client';
 import { LabResultsAnswer } from '../../functions/junction/schemas';
-import { resultsAnswer } from '../../local/junction-standin-results';
+import { resultsAnswer } from '../../local/junction-standin/results';
 
 const NOW = Date.UTC(2026, 3, 1, 9);
 

@@ -1,5 +1,5 @@
 /**
- * The simulator's line on closing a follow-up from the EHR (local/simulator-ehr.ts,
+ * The simulator's line on closing a follow-up from the EHR (local/simulator/ehr.ts,
  * CONTRACT §13): with the tracker's Tasks at the stand-in, a curl that, pasted,
  * completes the follow-up's Task as Practitioner/123; at another FHIR server, what
  * to do there; nothing while FHIR is off. The tracker here is a stub answering GET
@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { ehrCloseLine } from '../../local/simulator-ehr';
+import { ehrCloseLine } from '../../local/simulator/ehr';
 
 let standin: FhirStandin;
 let tracker: Server;

@@ -1,5 +1,5 @@
 /**
- * The simulator's report chapter (local/simulator-report.ts) as plain data: the
+ * The simulator's report chapter (local/simulator/report.ts) as plain data: the
  * same flows on every run (ids aside), spread over four labs (and a test kit
  * with no lab) and three collection methods, redraws only where Junction makes
  * them, every status time inside a report's default window; and the stand-in's
@@ -7,9 +7,9 @@
  * test/e2e/reconcile.test.ts reads the report it leaves through `npm start`.
  */
 import { describe, expect, it } from 'vitest';
-import { buildDeliveries, freshId, type FlowSpec } from '../../local/junction-flows';
-import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
-import { background } from '../../local/simulator-report';
+import { buildDeliveries, freshId, type FlowSpec } from '../../local/junction/flows';
+import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin/results';
+import { background } from '../../local/simulator/report';
 
 const NOW = new Date('2026-11-26T02:00:00Z');
 const DAY = 86_400_000;

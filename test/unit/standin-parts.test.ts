@@ -1,6 +1,6 @@
 /**
- * What the two stand-ins share (local/standin-cli.ts, local/standin-control.ts,
- * local/standin-faults.ts), as plain functions: the command line's parse, the
+ * What the two stand-ins share (local/standin/cli.ts, local/standin/control.ts,
+ * local/standin/faults.ts), as plain functions: the command line's parse, the
  * control routes' dispatch, and faults taken in turn. The stand-ins themselves
  * are driven through them by test/unit/junction-api-cli.test.ts,
  * test/unit/fhir-server-cli.test.ts, test/integration/junction-standin.test.ts
@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { parseStandinArgs, UsageError, type StandinFlag } from '../../local/standin-cli';
-import { answerControl, noContent, type ControlRoutes } from '../../local/standin-control';
-import { takeFault } from '../../local/standin-faults';
+import { parseStandinArgs, UsageError, type StandinFlag } from '../../local/standin/cli';
+import { answerControl, noContent, type ControlRoutes } from '../../local/standin/control';
+import { takeFault } from '../../local/standin/faults';
 
 interface Options {
   count: number;

@@ -10,7 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { expect, it } from 'vitest';
 import { FHIR_RETRY_EVENT } from '../../../functions/core/fhir-retry';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb-local';
-import { freshId } from '../../../local/junction-flows';
+import { freshId } from '../../../local/junction/flows';
 import { FHIR_SETTING } from '../../infra/stack';
 import { localEndpoint } from '../../support/dynamodb';
 import { startAwsProxy } from '../../support/rehearsal/aws-proxy';

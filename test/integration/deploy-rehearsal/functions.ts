@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import { WEBHOOK_SDK_CLIENT } from '../../../functions/shared/sdk-clients';
 import { LOCAL_REGION } from '../../../local/dynamodb-local';
-import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../../../local/junction-flows';
+import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../../../local/junction/flows';
 import { toLambdaRecord } from '../../../local/stream-reader';
 import { localEndpoint } from '../../support/dynamodb';
 import { startDynamoDbProxy } from '../../support/dynamodb-proxy';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { RedrawTrackerStack } from '../../../lib/redraw-tracker-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../../local/dynamodb-local';
 import { startFhirStandin, type FhirStandin } from '../../../local/fhir-standin';
-import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../../../local/junction-flows';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../../../local/junction/flows';
 import { startJunctionStandin, type JunctionStandin } from '../../../local/junction-standin';
 import { buildStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from '../../infra/stack';
 import { localEndpoint, testClient } from '../dynamodb';
