@@ -16,8 +16,11 @@ import type { ActionFormState } from '../lib/follow-up-action';
 import type { LoadedFollowUp } from './use-follow-up-load';
 import { useRefreshTick } from './use-refresh-tick';
 
-/** How often an open follow-up page checks its stamp: a change shows within this (and one read's time). */
-export const STAMP_CHECK_MS = 8_000;
+/**
+ * How often an open follow-up page checks its stamp: a change shows within this and the time of two
+ * reads (the check's and the load's), which leaves 4 s of §12's 10 for a slow network or a busy tab.
+ */
+export const STAMP_CHECK_MS = 6_000;
 
 export function useFollowUpRefresh(api: Api, loaded: LoadedFollowUp, form: ActionFormState): void {
   const [tick] = useRefreshTick();
