@@ -80,7 +80,7 @@ export const FollowUpView = z
     due_at: z.string().nullable(),
     stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
     version: z.number(),
-    // In a list (CONTRACT §12): EHR work that needs a person; absent from a single follow-up and from a tracker before issue 84.
+    // In a list and GET /follow-ups/{id} (CONTRACT §12): EHR work that needs a person; absent from an action's answer and from a tracker before issue 84.
     ehr_attention: z.string().nullable().default(null),
   })
   .loose();

@@ -6,19 +6,13 @@
  * the delivery read is already the one it leaves; a flag written moves the
  * item's revision, so it needs no stamp beside it.
  */
-import { ehrAttentionAfter } from '../core/ehr-attention';
+import { ehrAttentionAfter, type DeliveryEnd } from '../core/ehr-attention';
 import { keepEhrAttention, stampConfirmed } from '../store/follow-ups/ehr-attention';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import type { EhrStepDeps } from './ehr-work';
 
-/** A delivery's end, as far as the item reads it. */
-export interface DeliveryOutcome {
-  kind: string;
-  ehr?: string;
-}
-
 /** Keeps the flag and the stamp of follow-up `id` after a delivery that decided on `decided` (null: it read none) and ended with `outcome`. */
-export async function keepAfterDelivery(deps: Pick<EhrStepDeps, 'db' | 'tableName' | 'now'>, id: string, decided: StoredFollowUp | null, outcome: DeliveryOutcome): Promise<void> {
+export async function keepAfterDelivery(deps: Pick<EhrStepDeps, 'db' | 'tableName' | 'now'>, id: string, decided: StoredFollowUp | null, outcome: DeliveryEnd): Promise<void> {
   if (decided === null) return;
   const wanted = ehrAttentionAfter(outcome);
   if (wanted !== 'keep' && (decided.ehrAttention?.kind ?? null) !== wanted) {

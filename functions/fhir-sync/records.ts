@@ -10,8 +10,7 @@ import type { EhrRecordAction } from '../core/fhir-ehr-set';
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { serverHost } from './ehr-reads';
 import type { ConfirmedFacts } from '../core/fhir-sync-decision';
-import { readHistory } from '../store/follow-ups/history';
-import { isTrackerPersonEntry, recordEhrWork, type EhrRecord } from '../store/follow-ups/ehr-actions';
+import { personActedSince as personActedAfter, recordEhrWork, type EhrRecord } from '../store/follow-ups/ehr-actions';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
 import { usableResourceId } from '../fhir/answers';
@@ -70,8 +69,7 @@ export function confirmedFacts(previous: Confirmation | null): ConfirmedFacts | 
 
 /** Whether a person acted on the follow-up after `version` (what lets a write replace a Task changed or deleted in the EHR). */
 export async function personActedSince(deps: EhrStepDeps, id: string, version: number): Promise<boolean> {
-  const history = await readHistory(deps.db, deps.tableName, id, deps.now());
-  return history.slice(version).some(isTrackerPersonEntry);
+  return personActedAfter(deps.db, deps.tableName, id, version, deps.now());
 }
 
 /** Drops the pending record a content at least as new answers. */

@@ -266,12 +266,19 @@ function map<T>(value: unknown): T | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : null;
 }
 
+/** A record's text and number attributes as this module wrote them (null when absent or of another type). */
+function fieldsOf(item: Record<string, unknown>): { text: (name: string) => string | null; number: (name: string) => number | null } {
+  return {
+    text: (name) => (typeof item[name] === 'string' ? (item[name] as string) : null),
+    number: (name) => (typeof item[name] === 'number' ? (item[name] as number) : null),
+  };
+}
+
 /** The confirmation record of follow-up `id` for `baseUrl`, or null (none, or another server's). */
 export async function readConfirmation(db: TableClient, tableName: string, id: string, baseUrl: string, consistent: boolean): Promise<Confirmation | null> {
   const item = await db.get({ TableName: tableName, Key: fhirKeys.confirmation(id), ConsistentRead: consistent });
   if (item === undefined || item[C.baseUrl] !== baseUrl) return null;
-  const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
-  const number = (name: string): number | null => (typeof item[name] === 'number' ? (item[name] as number) : null);
+  const { text, number } = fieldsOf(item);
   return {
     baseUrl,
     version: number(C.version) ?? 0,
@@ -417,8 +424,7 @@ export async function readConfirmedHolds(db: TableClient, tableName: string, ids
   const found = new Map<string, ConfirmedHolds>();
   items.forEach((item, index) => {
     if (item === undefined) return;
-    const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
-    const number = (name: string): number | null => (typeof item[name] === 'number' ? (item[name] as number) : null);
+    const { text, number } = fieldsOf(item);
     found.set(ids[index]!, { deletedInEhrVersion: number(C.deletedInEhrVersion), conflictVersion: number(C.conflictVersion), changedInEhrDigest: text(C.changedInEhrDigest), refusedDigest: text(C.refusedDigest) });
   });
   return found;

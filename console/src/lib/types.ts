@@ -37,7 +37,7 @@ export interface FollowUp {
   due_at: string | null;
   stale: { since: string; reason: string } | null;
   waiting_since?: string | null;
-  /** In a list (CONTRACT §12): EHR work on it that needs a person (`refused`, `changed_in_ehr`, `conflict`, `deleted_in_ehr`); absent from a tracker before it. */
+  /** In a list and GET /follow-ups/{id} (CONTRACT §12): EHR work on it that needs a person (`refused`, `changed_in_ehr`, `conflict`, `deleted_in_ehr`); absent from a tracker before it. */
   ehr_attention?: string | null;
   /** The redraw's booking (CONTRACT §14): absent from a tracker before it. */
   booking?: Booking | null;

@@ -67,6 +67,11 @@ export function isTrackerPersonEntry(entry: FollowUpAction): boolean {
   return entry.actor !== TRACKER_ACTOR && entry.source !== 'ehr';
 }
 
+/** Whether a person acted in the tracker on follow-up `id` after its version `version` (its history read, strongly consistent). */
+export async function personActedSince(db: TableClient, tableName: string, id: string, version: number, now: Date): Promise<boolean> {
+  return (await readHistory(db, tableName, id, now)).slice(version).some(isTrackerPersonEntry);
+}
+
 export async function applyEhrWork(db: TableClient, tableName: string, work: EhrWork): Promise<EhrApplied> {
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, work.id, work.now);

@@ -20,10 +20,9 @@ import { canonicalFromDate } from '../../core/instant';
 import type { TableClient } from '../table-client';
 import { TABLE } from '../table';
 import { keys } from '../keys';
-import { isTrackerPersonEntry } from './ehr-actions';
-import { readHistory } from './history';
+import { personActedSince } from './ehr-actions';
 import { A, expired, parseStored, type StoredFollowUp } from './item';
-import { getFollowUp } from './reads';
+import { getFollowUp, getFollowUpItem } from './reads';
 import { MAX_RACES, writeBookkeeping } from './write';
 
 export type EhrAttentionKept = 'written' | 'unchanged' | 'acted' | 'gone';
@@ -40,15 +39,11 @@ export async function keepEhrAttention(db: TableClient, tableName: string, id: s
     if (stored === null) return 'gone';
     const kept = stored.ehrAttention ?? null;
     if ((kept?.kind ?? null) === wanted) return 'unchanged';
-    if (wanted !== null && stored.followUp.version > version && (await personActedAfter(db, tableName, id, version, now))) return 'acted';
+    if (wanted !== null && stored.followUp.version > version && (await personActedSince(db, tableName, id, version, now))) return 'acted';
     const next = { ...stored, ehrAttention: wanted === null ? null : { kind: wanted, since: canonicalFromDate(now) } };
     if ((await writeBookkeeping(db, tableName, stored, next, { knownFrom: null, now })) === 'written') return 'written';
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while its EHR flag was kept`);
-}
-
-async function personActedAfter(db: TableClient, tableName: string, id: string, version: number, now: Date): Promise<boolean> {
-  return (await readHistory(db, tableName, id, now)).slice(version).some(isTrackerPersonEntry);
 }
 
 /** Stamps the follow-up item with the time its Task's write was confirmed (`confirmedAt`, an ISO instant); nothing when it is gone. */
@@ -78,9 +73,9 @@ export function pageStampOf(item: Record<string, unknown> | undefined, now: Date
 
 /** The follow-up `id` as of `now` (strongly consistent, as reads.ts getFollowUp) with its page's stamp, from that one read; null when absent. */
 export async function getFollowUpWithStamp(db: TableClient, tableName: string, id: string, now: Date): Promise<{ stored: StoredFollowUp; stamp: string } | null> {
-  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
-  const stamp = pageStampOf(item, now);
-  return item === undefined || stamp === null ? null : { stored: parseStored(item), stamp };
+  const item = await getFollowUpItem(db, tableName, id, now);
+  const stamp = item === null ? null : pageStampOf(item, now);
+  return item === null || stamp === null ? null : { stored: parseStored(item), stamp };
 }
 
 /** GET /follow-ups/{id}/stamp: the follow-up's page stamp, from one strongly consistent read of its item; null when it is absent. */

@@ -10,8 +10,14 @@ import { expired, parseStored, type StoredFollowUp } from './item';
 
 /** The follow-up `id` as of `now`, or null (strongly consistent). */
 export async function getFollowUp(db: TableClient, tableName: string, id: string, now: Date): Promise<StoredFollowUp | null> {
+  const item = await getFollowUpItem(db, tableName, id, now);
+  return item === null ? null : parseStored(item);
+}
+
+/** The item of follow-up `id` as stored, or null when absent at `now` (strongly consistent): for what reads more of it than the follow-up. */
+export async function getFollowUpItem(db: TableClient, tableName: string, id: string, now: Date): Promise<Record<string, unknown> | null> {
   const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
-  return item === undefined || expired(item, now) ? null : parseStored(item);
+  return item === undefined || expired(item, now) ? null : item;
 }
 
 /**
