@@ -4,8 +4,9 @@
  * delivery that ends on a refusal, a Task deleted or changed in the EHR flags
  * the follow-up item, so Needs attention, "EHR needs you" and the counts find
  * it from the worklist index alone; a person's next action drops the flag; a
- * write the server confirms moves the page's stamp; `migrate` flags the
- * follow-ups a release before this one left needing a person.
+ * write the server confirms moves the page's stamp; a throttled table fails
+ * the delivery, whose retry writes the flag or the stamp (nothing lost);
+ * `migrate` flags the follow-ups a release before this one left needing a person.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syncFollowUp } from '../../functions/fhir-sync/sync';
@@ -90,6 +91,39 @@ describe('EHR work that needs a person, in the lists (CONTRACT §12)', () => {
     expect((await stored(deleted)).ehrAttention?.kind).toBe('deleted_in_ehr');
     expect((await stored(changed)).ehrAttention?.kind).toBe('changed_in_ehr');
     expect((await listed()).ehr).toEqual([changed, deleted].sort());
+  });
+
+  it('loses nothing when DynamoDB refuses the flag or the stamp (throttled): the delivery fails, and its retry writes them', async () => {
+    const throttle = () => Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    const throttled = {
+      ...db(),
+      // The flag's bookkeeping put (the item with `ea`) and the stamp's update (`ec`), as a throttled table refuses them.
+      put: async (input: Parameters<ReturnType<typeof db>['put']>[0]) => {
+        if ((input.Item as Record<string, unknown>)[A.ehrAttention] !== undefined) throw throttle();
+        return db().put(input);
+      },
+      update: async (input: Parameters<ReturnType<typeof db>['update']>[0]) => {
+        if (Object.values(input.ExpressionAttributeNames ?? {}).includes(A.confirmedStamp)) throw throttle();
+        return db().update(input);
+      },
+    };
+    const refused = await openFollowUpItem(db(), tableName());
+    await rig.standin.control.injectFault({ kind: 'refuse', status: 422, codes: ['invariant'], times: 'always', endpoint: 'create' });
+    await expect(syncFollowUp({ ...rig.sync, db: throttled }, refused)).rejects.toThrow('throughput exceeded');
+    expect((await stored(refused)).ehrAttention ?? null).toBeNull();
+    // The stream delivers the record again (the writer's batch failed): the refusal is read as recorded, the flag written.
+    expect(await syncFollowUp(rig.sync, refused)).toMatchObject({ kind: 'refused' });
+    expect((await stored(refused)).ehrAttention?.kind).toBe('refused');
+
+    await rig.standin.control.clearFaults();
+    const written = await openFollowUpItem(db(), tableName());
+    const before = await readPageStamp(db(), tableName(), written, new Date());
+    await expect(syncFollowUp({ ...rig.sync, db: throttled }, written)).rejects.toThrow('throughput exceeded');
+    expect(await readPageStamp(db(), tableName(), written, new Date())).toBe(before);
+    // Delivered again: the Task is already current (no second write), and the stamp moves.
+    expect(await syncFollowUp(rig.sync, written)).toMatchObject({ kind: 'unchanged' });
+    expect(await readPageStamp(db(), tableName(), written, new Date())).not.toBe(before);
+    expect((await rig.standin.control.tasks()).filter((task) => task.identifier?.some((one) => one.value === written))).toHaveLength(1);
   });
 
   it('leaves no flag when a person acted after the version the delivery decided on', async () => {
