@@ -57,7 +57,7 @@ function deps(): FhirWriterDeps {
   return { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null, timeoutMs: 2_000 }), systems, baseUrl: standin.url, logger, metrics: recordingMetrics(), now: () => clock };
 }
 const write = (...followUps: StoredFollowUp[]) => createFhirWriterHandler(deps())(followUpBatch(...followUps), context);
-const tick = () => createFhirRetryHandler(deps())({}, context);
+const tick = (db = table.db) => createFhirRetryHandler({ ...deps(), db })({}, context);
 
 async function openOne(): Promise<StoredFollowUp> {
   const id = freshId();
@@ -141,6 +141,20 @@ describe('an EHR outage heals within 2 minutes of the server answering again (CO
     expect(await onServer(b.followUp.id)).toBe(true);
     expect(await onServer(a.followUp.id)).toBe(true);
     expect(await pendingOf(a.followUp.id)).toEqual([]);
+  });
+
+  it('a tick whose read of the pending records DynamoDB refuses (throttled) fails, and loses nothing: the next tick sends them', async () => {
+    const one = await sentThenChanged();
+    await outage();
+    expect((await write(await change(one.followUp.id))).batchItemFailures).toHaveLength(1);
+    await standin.control.clearFaults();
+    const throttled = { ...table.db, query: async () => Promise.reject(Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' })) };
+    later(TICK_MS);
+    await expect(tick(throttled as unknown as typeof table.db)).rejects.toThrow('throughput exceeded');
+    expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    later(TICK_MS);
+    expect(await tick()).toMatchObject({ sent: 1, stopped: null });
+    expect(await onServer(one.followUp.id)).toBe(true);
   });
 
   it("a poll the server answers sends them too", async () => {
