@@ -156,8 +156,9 @@ describe('closes_by_person', () => {
     expect(await report(day(0), day(4))).toMatchObject({ closes_by_person: people, closes_partial: false });
   });
 
-  it('a DynamoDB that throttles the counting mark loses nothing: the batch and its rows go on, and the mark is tried again with the next close, never claiming an earlier instant', async () => {
+  it('a DynamoDB that throttles the counting mark loses nothing: the batch and its rows go on, and the mark is tried again with the next close, never claiming an earlier instant; nor one that throttles a close name\'s read (counted without the name)', async () => {
     let throttle = true;
+    let throttleName = false;
     let refused = 0;
     const previous = rig;
     rig = await startTransactionRig('report-closers-faults', {
@@ -165,6 +166,9 @@ describe('closes_by_person', () => {
       now: () => trackerClock ?? Date.now(),
       fault: (operation, body) => {
         const isMark = operation === 'PutItem' && (body.Item as { pk?: { S?: string } } | undefined)?.pk?.S === CLOSES_COUNTED_KEY.pk;
+        // The close name's read of the history (store/report-closers.ts closeDisplay).
+        const isNameRead = operation === 'Query' && String(body.KeyConditionExpression ?? '').includes('BETWEEN :first AND :last');
+        if (throttleName && isNameRead) return { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' };
         if (!throttle || !isMark) return null;
         refused += 1;
         return { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' };
@@ -185,6 +189,16 @@ describe('closes_by_person', () => {
       await close(second, 'a.lee', day(3, 10));
       await rig.settle();
       expect(Date.parse((await closesCountedSince(rig.table.db, rig.table.tableName))!)).toBeGreaterThanOrEqual(startedAt);
+      // An EHR person's close whose name cannot be read (the history's Query throttled): counted, without the name, the batch not failed.
+      throttleName = true;
+      const third = await story('sample_error', day(1, 9));
+      await closeInEhr(third, 'ehr:Practitioner/9', 'Ann Lee', day(3, 11));
+      await rig.settle();
+      expect(rig.batches.flatMap((batch) => batch.response.batchItemFailures)).toEqual([]);
+      const onFaults = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: { error: () => {} } });
+      const answer = await onFaults({ rawPath: '/reports/redraws', requestContext: { http: { method: 'GET' } }, queryStringParameters: { from: day(3).toISOString(), to: day(4).toISOString() } });
+      const counted = (JSON.parse(answer.body) as { closes_by_person: { actor: string; actor_display: string | null; closed: number }[] }).closes_by_person;
+      expect(counted).toContainEqual({ actor: 'ehr:Practitioner/9', actor_display: null, closed: 1 });
     } finally {
       await rig.close();
       rig = previous;
