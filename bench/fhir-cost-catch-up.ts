@@ -9,8 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP } from '../functions/fhir/settings';
-import { createFhirHttp } from '../functions/fhir/http';
+import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP } from '../functions/fhir/client/settings';
+import { createFhirHttp } from '../functions/fhir/client/http';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { fhirCatchUpStep, type FhirCatchUpResult } from '../functions/stale-redraw-sweep/steps/fhir';
 import type { SweepContext } from '../functions/stale-redraw-sweep/steps/context';

@@ -5,12 +5,12 @@
  * its digest, and the counting of FHIR requests, units by operation and
  * DynamoDB dollars.
  */
-import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../functions/core/fhir/task';
 import { openingEntry } from '../functions/core/follow-up/history';
 import { openFollowUp } from '../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
-import { createFhirHttp } from '../functions/fhir/http';
-import { digestOf } from '../functions/fhir-sync/source';
+import { createFhirHttp } from '../functions/fhir/client/http';
+import { digestOf } from '../functions/fhir/sync/source';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
 import type { StoredFollowUp } from '../functions/store/follow-ups/item';

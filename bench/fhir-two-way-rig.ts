@@ -5,10 +5,10 @@
  * - the notifications route (functions/fhir-notifications/app.ts, the handler
  *   AWS runs) on an HTTP server of this process, as npm start serves it, its
  *   notices put on npm start's in-process queue (local/runtime/fhir-notice-queue.ts),
- *   worked by the writer's queue consumer (functions/fhir-writer/notices.ts);
+ *   worked by the writer's queue consumer (functions/fhir-writer/notice-entry.ts);
  * - the writer's stream handler (functions/fhir-writer/app.ts), handed each
  *   follow-up write as the stream's record, one record an invocation;
- * - the scheduled poll (functions/fhir-writer/poll.ts).
+ * - the scheduled poll (functions/fhir-writer/poll-entry.ts).
  * The stand-in's clock runs `standinShiftMs` off the system clock (the seeds are
  * an hour old, as a day's Tasks are, so the poll's window does not read them);
  * the consumer's clock `consumerShiftMs` off (a notified poll is claimed at most
@@ -20,18 +20,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Subscription } from '@medplum/fhirtypes';
-import { MAX_NOTICE_BYTES } from '../functions/core/fhir-notice';
-import { DEFAULT_FHIR_SYSTEMS } from '../functions/core/fhir-task';
+import { MAX_NOTICE_BYTES } from '../functions/core/fhir/notice';
+import { DEFAULT_FHIR_SYSTEMS } from '../functions/core/fhir/task';
 import { openingEntry } from '../functions/core/follow-up/history';
 import { openFollowUp } from '../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
-import { createFhirHttp } from '../functions/fhir/http';
-import { DEFAULT_FHIR_POLL_MAX } from '../functions/fhir/settings';
-import { syncFollowUp } from '../functions/fhir-sync/sync';
+import { createFhirHttp } from '../functions/fhir/client/http';
+import { DEFAULT_FHIR_POLL_MAX } from '../functions/fhir/client/settings';
+import { syncFollowUp } from '../functions/fhir/sync/sync';
 import { createFhirNotificationsHandler } from '../functions/fhir-notifications/app';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
-import { createFhirNoticeHandler } from '../functions/fhir-writer/notices';
-import { createFhirPollHandler } from '../functions/fhir-writer/poll';
+import { createFhirNoticeHandler } from '../functions/fhir-writer/notice-entry';
+import { createFhirPollHandler } from '../functions/fhir-writer/poll-entry';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { SERVICES } from '../functions/shared/metric-names';
 import { documentClientOf, documentTable } from '../functions/store/document-table';

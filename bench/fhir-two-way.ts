@@ -9,7 +9,7 @@
  *    Practitioner/123, named in meta.author as Medplum does), and the tracker
  *    does what it does:
  *    - poll only (no Subscription): one poll run finds the changes; for each,
- *      the order-safe write (fhir-sync/sync.ts) applies the close and writes the Task
+ *      the order-safe write (fhir/sync/sync.ts) applies the close and writes the Task
  *      back (the tracker's own version); the writer then gets each close from
  *      the stream (one record an invocation) and finds its Task current; the
  *      next poll run reads the tracker's versions;
@@ -39,7 +39,7 @@
  * SQS and API Gateway's HTTP API at AWS's US East list prices (below); Lambda's
  * GB-s and the EHR's side are not priced.
  */
-import { DEFAULT_FHIR_POLL_SECONDS } from '../functions/fhir/settings';
+import { DEFAULT_FHIR_POLL_SECONDS } from '../functions/fhir/client/settings';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { readHistory } from '../functions/store/follow-ups/history';
 import { getFollowUp } from '../functions/store/follow-ups/reads';

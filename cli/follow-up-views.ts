@@ -3,7 +3,7 @@
  * worklist table of `follow-ups`, the block of `follow-up <id>` with its
  * history, and the block an action prints. Their schemas are views/answers.ts.
  */
-import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../functions/core/fhir-words';
+import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../functions/core/fhir/words';
 import { ehrAttentionWords } from '../functions/core/ehr-attention';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
@@ -133,7 +133,7 @@ export function missingRows(missing: MissingView | null, out: Printer): [string,
  * and a second when the EHR side needs a person (why, and what they can do); none,
  * and nothing printed, while FHIR is off or nothing was sent (and from a tracker
  * before issue 59). A write in flight (`behind` within two minutes of the newest
- * history entry, functions/core/fhir-words.ts) says "sending", never a fault. Work
+ * history entry, functions/core/fhir/words.ts) says "sending", never a fault. Work
  * done in the EHR and applied here, while no person acted here since, follows as
  * the console's first screen says it ("Closed in the EHR by Practitioner/123, …").
  * The words carry the meaning: colour only repeats it.

@@ -7,7 +7,7 @@
  * /fhir/notifications/Task/{id}` on the stack's HTTP API without IAM auth: the EHR cannot sign with AWS
  * credentials, and the shared secret (a bearer, or Medplum's HMAC of the body) is the authentication, checked by
  * the function. It reads that one secret and sends to one queue, and nothing else: no table, no other key. Each
- * Task a notification names becomes one message (functions/core/fhir-notice.ts) on that queue, which the FHIR
+ * Task a notification names becomes one message (functions/core/fhir/notice.ts) on that queue, which the FHIR
  * writer consumes (its handler tells SQS events from stream batches and the poll's schedule) and reads the Task
  * again with the tracker's own token: a forged or replayed notification can only cause a read.
  *

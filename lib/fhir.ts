@@ -23,7 +23,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS } from '../functions/core/fhir-retry';
+import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS } from '../functions/core/fhir/retry';
 import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_POLL_PARTITION, FHIR_SEED_PARTITION, keys } from '../functions/store/keys';
 import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
@@ -259,7 +259,7 @@ export class FhirWriter extends Construct {
       schedule: Schedule.rate(Duration.seconds(fhir.pollSeconds)),
       targets: [new LambdaFunction(this.function.fn, { retryAttempts: 0 })],
     });
-    // The retry tick (fhir-writer/retry.ts): its constant input tells it from the poll; not retried either (the next
+    // The retry tick (fhir-writer/retry-entry.ts): its constant input tells it from the poll; not retried either (the next
     // tick comes within a minute). With nothing pending a tick costs one Query; while the server is down, one request.
     this.retry = new Rule(this, 'RetrySchedule', {
       description: `Sends the FHIR writer's pending Tasks every ${FHIR_RETRY_SECONDS} s, so an outage heals within 2 minutes of the server answering again (CONTRACT §13)`,

@@ -28,7 +28,7 @@ const retentionDays = z.number().transform((days, ctx) => {
 
 /**
  * CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE,
- * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_EHR_CLOSES, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts);
+ * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_EHR_CLOSES, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/client/settings.ts);
  * and the notifications routes' throttling (the stack's own, issue 71).
  */
 export const FHIR_DEFAULTS = {
@@ -44,7 +44,7 @@ export const FHIR_DEFAULTS = {
   pollMax: 1000,
   // A ceiling for the account and the bill, not the EHR's pace (issue 82): every request, refused or not, takes from
   // it, so it stands well above what an EHR sends; the EHR's reads are paced behind the check, per source
-  // (functions/core/fhir-notice-cap.ts), so a flood of refusals below it cannot crowd out the EHR's notifications.
+  // (functions/core/fhir/notice-cap.ts), so a flood of refusals below it cannot crowd out the EHR's notifications.
   notifyRateLimit: 100,
   notifyBurstLimit: 200,
 } as const;

@@ -3,8 +3,8 @@
  */
 import { FollowUpMissingResultsEnv } from '../functions/shared/follow-up-env';
 import * as z from 'zod';
-import { fhirLocalSettingsShape } from '../functions/fhir/settings';
-import { notifySettingsShape } from '../functions/fhir/notify-settings';
+import { fhirLocalSettingsShape } from '../functions/fhir/client/settings';
+import { notifySettingsShape } from '../functions/fhir/client/notify-settings';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';

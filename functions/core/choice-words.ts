@@ -1,7 +1,7 @@
 /**
  * The follow-up's choice lists in words (CONTRACT §9's snooze reasons and
  * dispositions): the one text the console's forms and pages and the EHR's
- * Task (core/fhir-task-words.ts, CONTRACT §13's `display`) give. A leaf with
+ * Task (core/fhir/task-words.ts, CONTRACT §13's `display`) give. A leaf with
  * type imports only, so the console's browser bundle takes it as it is.
  */
 import type { PERSON_DISPOSITIONS, SNOOZE_REASONS, TRACKER_DISPOSITIONS } from './follow-up/states';

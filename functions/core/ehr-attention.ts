@@ -5,7 +5,7 @@
  * follow-up item keeps it as a flag (store/follow-ups/item.ts `ea`, and `e` of
  * its worklist entry), so the lists, the queue counts and the CLI's queue see
  * it from the worklist index alone, as they see a stale flag. The FHIR writer
- * sets it from what a delivery ended with (functions/fhir-sync/ehr-attention.ts);
+ * sets it from what a delivery ended with (functions/fhir/sync/ehr-attention.ts);
  * a person's next action on the follow-up drops it. Plain functions over plain
  * data, a leaf: the queues, the store and the console's words import it.
  */
@@ -38,7 +38,7 @@ export function ehrAttentionWords(kind: string | null | undefined): string | nul
   return isEhrAttention(kind) ? EHR_ATTENTION_WORDS[kind] : null;
 }
 
-/** What a delivery of a Task ended with, as far as the flag reads it (fhir-sync/sync.ts SyncOutcome). */
+/** What a delivery of a Task ended with, as far as the flag reads it (fhir/sync/sync.ts SyncOutcome). */
 export interface DeliveryEnd {
   kind: string;
   /** Work done in the EHR the delivery met: `conflict` when it met a person's action here. */
@@ -65,7 +65,7 @@ export function ehrAttentionAfter(end: DeliveryEnd): EhrAttention | null | 'keep
   }
 }
 
-/** What a confirmation record says, as far as the migration's reading of the flag needs it (core/fhir-task.ts ConfirmationFacts). */
+/** What a confirmation record says, as far as the migration's reading of the flag needs it (core/fhir/task.ts ConfirmationFacts). */
 export interface ConfirmedHolds {
   deletedInEhrVersion: number | null;
   conflictVersion?: number | null;

@@ -10,7 +10,7 @@
  * 3. a body over MAX_NOTICE_BYTES: 413, before the secret is read or the body
  *    hashed (npm start stops reading at the limit; API Gateway has the body already);
  * 4. neither the bearer nor the signature of the body: 401 (counted, alarmed);
- * 5. the body read (core/fhir-notification.ts): unreadable 400, over
+ * 5. the body read (core/fhir/notification.ts): unreadable 400, over
  *    MAX_NOTICE_IDS Tasks 413, no Task named 200; else every notice is queued
  *    and the answer is 202, or 503 when the queue refuses (the server retries:
  *    a notice queued twice only causes the same read).
@@ -29,9 +29,9 @@ import {
   notificationRoute,
   readNotification,
   type NotificationAuth,
-} from '../core/fhir-notification';
-import type { FhirNotice } from '../core/fhir-notice';
-import { noticeSource } from '../core/fhir-notice-cap';
+} from '../core/fhir/notification';
+import type { FhirNotice } from '../core/fhir/notice';
+import { noticeSource } from '../core/fhir/notice-cap';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 

@@ -7,7 +7,7 @@
  * notices go to the writer's queue (FHIR_NOTIFY_QUEUE_URL).
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { notifyConfig } from '../fhir/notify-settings';
+import { notifyConfig } from '../fhir/client/notify-settings';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { webhookSdkClientConfig } from '../shared/sdk-clients';

@@ -1,12 +1,12 @@
 /**
- * The writer's notice queue on AWS: one SQS message per notice (core/fhir-notice.ts
+ * The writer's notice queue on AWS: one SQS message per notice (core/fhir/notice.ts
  * `noticeMessage`), sent with SendMessageBatch, ten a call. All or nothing is
  * said done: a call that fails, or an entry SQS did not take, rejects, and the
  * route answers 503 so that the server sends the notification again (the
  * notices already queued then come twice: each only causes the same read).
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { noticeMessage, type FhirNotice } from '../core/fhir-notice';
+import { noticeMessage, type FhirNotice } from '../core/fhir/notice';
 
 /** SQS's most entries in one SendMessageBatch. */
 export const SQS_BATCH_SIZE = 10;

@@ -5,7 +5,7 @@
  *
  * 1. The batch's follow-ups whose digest is not the one confirmed are marked
  *    pending first (fhir-writer/intake.ts), so nothing is lost from here on.
- * 2. Each is sent (fhir-sync/sync.ts) while time is left. A server that is
+ * 2. Each is sent (fhir/sync/sync.ts) while time is left. A server that is
  *    unavailable (5xx, 429, a timeout) stops the batch: its first unsent record
  *    is reported as a batch item failure, the mapping retries it and then hands
  *    it to the dead-letter queue (alarmed), and the sweep sends what is still
@@ -23,15 +23,15 @@
  *    the server all took shows the server answers: the pending ones are sent now.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { FhirSystems } from '../core/fhir-task';
+import type { FhirSystems } from '../core/fhir/task';
 import { followUpChanges, markBehind, type BehindChange } from './intake';
 import { sendPendingAfterAnswer } from './pending-run';
-import { nextTryAfterOutage } from '../core/fhir-retry';
+import { nextTryAfterOutage } from '../core/fhir/retry';
 import { noteNextTry } from '../store/fhir-records';
-import { recordOutcome } from '../fhir-sync/outcomes';
-import { syncFollowUp } from '../fhir-sync/sync';
-import type { EhrSettings } from '../fhir-sync/ehr-work';
-import type { FhirHttp } from '../fhir/http';
+import { recordOutcome } from '../fhir/sync/outcomes';
+import { syncFollowUp } from '../fhir/sync/sync';
+import type { EhrSettings } from '../fhir/sync/ehr-work';
+import type { FhirHttp } from '../fhir/client/http';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
 

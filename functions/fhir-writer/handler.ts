@@ -2,33 +2,33 @@
  * Lambda entry of the FHIR writer (CONTRACT §13): the table's stream, filtered
  * by its mapping to follow-up items, with ReportBatchItemFailures; and its
  * schedule (an EventBridge scheduled event, `source: aws.events`), which runs
- * one poll for work done in the EHR (fhir-writer/poll.ts); its retry tick
+ * one poll for work done in the EHR (fhir-writer/poll-entry.ts); its retry tick
  * (a rule of its own with FHIR_RETRY_EVENT as input), which sends the pending
- * Tasks (fhir-writer/retry.ts); and its notices
+ * Tasks (fhir-writer/retry-entry.ts); and its notices
  * queue (SQS, `eventSource: aws:sqs`, ReportBatchItemFailures), fed by the
- * notifications route (fhir-writer/notices.ts). Wiring only:
+ * notifications route (fhir-writer/notice-entry.ts). Wiring only:
  * configuration is checked once, at init (the stack creates this function
  * only with FHIR_BASE_URL set, so an unset one fails loudly here).
  *
  * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings, the
  * stale thresholds (STALE_*: the due time of an action applied from the EHR)
- * (functions/fhir/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
+ * (functions/fhir/client/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
  * FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager), read when a token is first needed.
  */
 import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { fhirClientOf } from '../fhir/client';
-import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
+import { fhirClientOf } from '../fhir/client/client';
+import { fhirConfigOf, fhirSettingsShape } from '../fhir/client/settings';
 import { ConfigError, parseEnv, required } from '../shared/config';
 import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
-import { createFhirNoticeHandler, isQueueEvent } from './notices';
-import { createFhirPollHandler, isScheduledEvent } from './poll';
-import { isRetryEvent } from '../core/fhir-retry';
-import { createFhirRetryHandler } from './retry';
+import { createFhirNoticeHandler, isQueueEvent } from './notice-entry';
+import { createFhirPollHandler, isScheduledEvent } from './poll-entry';
+import { isRetryEvent } from '../core/fhir/retry';
+import { createFhirRetryHandler } from './retry-entry';
 
 const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));
 const fhir = fhirConfigOf(config);

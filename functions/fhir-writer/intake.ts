@@ -19,13 +19,13 @@
  * pending record's are moved to it here, within the minute the stream takes.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { FhirSystems } from '../core/fhir-task';
+import type { FhirSystems } from '../core/fhir/task';
 import { carriesFhirMarker, isFollowUpItem, type StoredFollowUp } from '../store/follow-ups/item';
 import { markPending, readConfirmation, setConfirmationExpiry, setPendingExpiry } from '../store/fhir-records';
 import { unmarshallImage } from '../store/stream-images';
 import { readStreamItem } from '../store/stream-items';
 import type { TableClient } from '../store/table-client';
-import { digestedOf, type DigestedTask } from '../fhir-sync/source';
+import { digestedOf, type DigestedTask } from '../fhir/sync/source';
 
 /** A follow-up a batch changed: its newest image, and the sequence number of its first record in the batch. */
 export interface FollowUpChange {

@@ -1,6 +1,6 @@
 /**
  * The cap on a notifying source's Task notices (issue 82, "Floods"; the rule
- * is core/fhir-notice-cap.ts): before a batch's Tasks are read, each source's
+ * is core/fhir/notice-cap.ts): before a batch's Tasks are read, each source's
  * are counted for the minute in the table (store/fhir-poll.ts `takeNotices`,
  * one conditional update per source and batch, so the count holds across the
  * writer's instances). What fits is read as ever; the rest is not read: it is
@@ -10,7 +10,7 @@
  * written (DynamoDB failing) leaves that source's notices for SQS to deliver again.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { NOTICE_CAP_PER_MINUTE, splitByCap } from '../core/fhir-notice-cap';
+import { NOTICE_CAP_PER_MINUTE, splitByCap } from '../core/fhir/notice-cap';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { errorName, type LogSink, type MetricSink } from '../shared/observability';
 import { takeNotices } from '../store/fhir-poll';

@@ -2,7 +2,7 @@
  * The FHIR writer's retry of the pending records (CONTRACT §13: "within 2
  * minutes of the server answering again (a successful poll, notification or
  * write sends the pending ones), not at the next hourly sweep; the follow-up
- * page says when the next try is"; core/fhir-retry.ts has the rules).
+ * page says when the next try is"; core/fhir/retry.ts has the rules).
  *
  * - Triggers: the writer's own schedule every FHIR_RETRY_SECONDS (its retry
  *   event; a timer under `npm start`), and any answer that shows the server is
@@ -21,9 +21,9 @@
  *   next try is noted on the follow-up's confirmation for its page.
  */
 import { catchUpPauseMs } from '../core/catch-up-backoff';
-import { FHIR_RETRY_PAGE, nextTryAfterOutage, retryHorizon } from '../core/fhir-retry';
-import { recordOutcome } from '../fhir-sync/outcomes';
-import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../fhir-sync/sync';
+import { FHIR_RETRY_PAGE, nextTryAfterOutage, retryHorizon } from '../core/fhir/retry';
+import { recordOutcome } from '../fhir/sync/outcomes';
+import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../fhir/sync/sync';
 import { errorName, type LogSink, type MetricSink } from '../shared/observability';
 import { countFailedTry, dropPendingKey, movedBehind, noteNextTry, PENDING_TRIES, readPending, type PendingRecord } from '../store/fhir-records';
 

@@ -1,10 +1,10 @@
 /**
  * One poll run of the FHIR writer (CONTRACT §13, "Found within
  * FHIR_POLL_SECONDS"): it reads the Tasks of the tracker's identifier system
- * changed since the cursor (core/fhir-poll-cursor.ts decides where from, what
+ * changed since the cursor (core/fhir/poll-cursor.ts decides where from, what
  * to skip and when to follow `next`) and hands each follow-up whose Task holds
  * work not yet seen to `handle` (in production the order-safe write,
- * fhir-sync/sync.ts, which applies the EHR's work first).
+ * fhir/sync/sync.ts, which applies the EHR's work first).
  *
  * - The tracker's own version (its digest matches its mapped fields) costs
  *   nothing more; a version the follow-up's confirmation names (confirmed, or
@@ -19,7 +19,7 @@
  *   unavailable (that Task is read again). 401/403 is a configuration error.
  * - A Task version whose sync fails (a Practitioner read answering 5xx, a 413
  *   on its PUT, a Task too large) stops the run before it twice; the third
- *   failed try sets it aside (core/fhir-poll-aside.ts): its follow-up gets a
+ *   failed try sets it aside (core/fhir/poll-aside.ts): its follow-up gets a
  *   pending record behind every other (the catch-up's, with its backoff) and
  *   the run goes on past it.
  * - The cursor never passes the tracker's clock plus the window: a
@@ -27,8 +27,8 @@
  * - The state is written after each page, conditional on its counter: a run
  *   that finds another one moved it ends quietly (`lost`).
  */
-import { foundTask, heldTaskVersion, type FhirSystems } from '../core/fhir-task';
-import { failedTry, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing } from '../core/fhir-poll-aside';
+import { foundTask, heldTaskVersion, type FhirSystems } from '../core/fhir/task';
+import { failedTry, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing } from '../core/fhir/poll-aside';
 import {
   aheadOfClock,
   followUpIdOf,
@@ -45,15 +45,15 @@ import {
   type PolledTask,
   type RunProgress,
   type RunStart,
-} from '../core/fhir-poll-cursor';
+} from '../core/fhir/poll-cursor';
 import { putPendingBehind, readConfirmation } from '../store/fhir-records';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { readPollState, writePollState } from '../store/fhir-poll';
 import type { TableClient } from '../store/table-client';
-import { judgeAnswer, searchsetTasks, type UnavailableReason } from '../fhir/answers';
-import type { FhirExchange, FhirHttp } from '../fhir/http';
+import { judgeAnswer, searchsetTasks, type UnavailableReason } from '../fhir/client/answers';
+import type { FhirExchange, FhirHttp } from '../fhir/client/http';
 import { ConfigError } from '../shared/config';
-import type { SyncOutcome } from '../fhir-sync/sync';
+import type { SyncOutcome } from '../fhir/sync/sync';
 
 export interface PollDeps {
   db: TableClient;
@@ -63,12 +63,12 @@ export interface PollDeps {
   baseUrl: string;
   /** FHIR_POLL_MAX: the most Tasks one run reads. */
   pollMax: number;
-  /** Brings follow-up `id`'s Task and the follow-up together (fhir-sync/sync.ts syncFollowUp). */
+  /** Brings follow-up `id`'s Task and the follow-up together (fhir/sync/sync.ts syncFollowUp). */
   handle: (followUpId: string) => Promise<SyncOutcome>;
   /** The time the invocation has left, and what is kept back for one more Task and the answer. */
   timeLeftMs: () => number;
   reserveMs: number;
-  /** The tracker's clock: it bounds the cursor (core/fhir-poll-cursor.ts pollCeiling) and times a version set aside. */
+  /** The tracker's clock: it bounds the cursor (core/fhir/poll-cursor.ts pollCeiling) and times a version set aside. */
   now: () => Date;
 }
 

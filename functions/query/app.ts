@@ -11,7 +11,7 @@
  * HttpError mapped to a 4xx in one place, here; anything else is a generic 500
  * that never carries the error's message.
  */
-import type { FhirSystems } from '../core/fhir-task';
+import type { FhirSystems } from '../core/fhir/task';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import type { AccessTokens } from '../shared/access-token';

@@ -14,7 +14,7 @@ import { functionTable } from '../store/document-table';
 import { createLogger, errorName } from '../shared/observability';
 import { lazyPscFromSecret, PscSecretEnv } from '../junction/psc-secret-lazy';
 import { isTimeZone } from '../core/alert-time';
-import { fhirTargetOf, fhirTargetShape } from '../fhir/target-settings';
+import { fhirTargetOf, fhirTargetShape } from '../fhir/client/target-settings';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
 const config = parseEnv(

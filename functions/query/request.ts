@@ -4,7 +4,7 @@
  * typed HttpError, mapped to a 4xx in the one error boundary of
  * functions/query/app.ts. Also the parameter checks the routes share.
  */
-import type { FhirSystems } from '../core/fhir-task';
+import type { FhirSystems } from '../core/fhir/task';
 import * as z from 'zod/mini';
 import { ResourceId } from '../core/schemas';
 import type { PscApi } from '../junction/psc';

@@ -215,13 +215,13 @@ export const FHIR_METRICS = {
   noticesQueued: 'FhirNoticesQueued',
   /** Notices the writer read from its queue and worked (a read of the Task, then the order-safe write). */
   noticesWorked: 'FhirNoticesWorked',
-  /** Messages on the writer's queue that are no notice (core/fhir-notice.ts; never the route's): dropped unread, logged without their body. */
+  /** Messages on the writer's queue that are no notice (core/fhir/notice.ts; never the route's): dropped unread, logged without their body. */
   noticesDropped: 'FhirNoticesDropped',
-  /** Task notices over their source's cap for the minute (core/fhir-notice-cap.ts): not read, left to the poll (issue 82). */
+  /** Task notices over their source's cap for the minute (core/fhir/notice-cap.ts): not read, left to the poll (issue 82). */
   noticesLeftToPoll: 'FhirNoticesLeftToPoll',
   /** A poll run that could not finish (the server down, throttling, a next link off FHIR_BASE_URL): resumed by the next (alarm on this). */
   pollFailed: 'FhirPollFailed',
-  /** Task versions the poll set aside after 3 failed syncs (core/fhir-poll-aside.ts): pending behind the others, due to the catch-up. */
+  /** Task versions the poll set aside after 3 failed syncs (core/fhir/poll-aside.ts): pending behind the others, due to the catch-up. */
   pollSetAside: 'FhirPollVersionsSetAside',
   /** Task versions the poll read with a `lastUpdated` past the tracker's clock plus 5 minutes: counted, never taken as the cursor. */
   pollAhead: 'FhirPollLastUpdatedAhead',

@@ -4,7 +4,7 @@
  * or while that secret still holds its deploy-time placeholder, the sweep makes no
  * request to Junction and works from webhooks alone (§4).
  */
-import { fhirSettingsShape } from '../fhir/settings';
+import { fhirSettingsShape } from '../fhir/client/settings';
 import * as z from 'zod/mini';
 import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';

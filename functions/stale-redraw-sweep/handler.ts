@@ -20,8 +20,8 @@
  * alerts' subjects and times (notices/); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
  * alert a link to its follow-up in the console.
  */
-import { lazyFhirHttp } from '../fhir/lazy';
-import { fhirConfigOf } from '../fhir/settings';
+import { lazyFhirHttp } from '../fhir/client/lazy';
+import { fhirConfigOf } from '../fhir/client/settings';
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
@@ -60,7 +60,7 @@ const fhir =
   fhirConfig === null
     ? null
     : {
-        http: lazyFhirHttp(() => import('../fhir/client').then(({ fhirClientOf }) => fhirClientOf(fhirConfig, { logger }))),
+        http: lazyFhirHttp(() => import('../fhir/client/client').then(({ fhirClientOf }) => fhirClientOf(fhirConfig, { logger }))),
         systems: fhirConfig.systems,
         baseUrl: fhirConfig.baseUrl,
         perSweep: fhirConfig.catchUpPerSweep,

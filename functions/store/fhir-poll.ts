@@ -4,7 +4,7 @@
  * the base URL (as the first switch-on's progress is keyed), holding the
  * greatest `meta.lastUpdated` read, where a cut run stopped, the versions read
  * from where the next run starts (skipped by it), the Task versions whose
- * sync failed with their tries (core/fhir-poll-aside.ts) and a counter. Every write is conditional on the counter read,
+ * sync failed with their tries (core/fhir/poll-aside.ts) and a counter. Every write is conditional on the counter read,
  * so two runs at once never move the cursor back: the one that loses the race
  * is told so (a value, not an exception) and ends. Beside it, per base URL,
  * the time of the last poll run a notification asked for (`<sk>#notified`):
@@ -12,11 +12,11 @@
  * notices read in a minute (`<sk>#notices#<source>#<minute>`, issue 82), kept a
  * day by the table's TTL.
  */
-import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
-import type { FailingVersion } from '../core/fhir-poll-aside';
+import { NOTICE_POLL_EVERY_MS } from '../core/fhir/notice';
+import type { FailingVersion } from '../core/fhir/poll-aside';
 
-import { NOTICE_CAP_PER_MINUTE, noticeMinute, noticesToTake } from '../core/fhir-notice-cap';
-import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
+import { NOTICE_CAP_PER_MINUTE, noticeMinute, noticesToTake } from '../core/fhir/notice-cap';
+import { NO_POLL_STATE, type PollState } from '../core/fhir/poll-cursor';
 import { fhirKeys } from './keys';
 import { TABLE } from './table';
 import type { TableClient } from './table-client';
@@ -102,7 +102,7 @@ const C = { count: 'n' } as const;
 
 /**
  * Takes up to `asked` of `source`'s Task notices for the minute of `now` under
- * `cap` (core/fhir-notice-cap.ts), and answers how many were taken: the rest
+ * `cap` (core/fhir/notice-cap.ts), and answers how many were taken: the rest
  * are the poll's. Every write is conditional: first all of them (or `cap`) if
  * they fit; when they do not, what is left under the count then stored, only
  * if that count still holds. A second race lost takes none (a value, not an

@@ -27,8 +27,8 @@
  *   follow-ups (open, then closed) is being walked, and where it stopped.
  */
 import type { ConfirmedHolds } from '../core/ehr-attention';
-import type { ConfirmedContent } from '../core/fhir-ehr-change';
-import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir-task';
+import type { ConfirmedContent } from '../core/fhir/ehr-change';
+import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir/task';
 import { instantMillis } from '../core/instant';
 import { FHIR_PENDING_PARTITION, fhirKeys, isPendingBehind } from './keys';
 import { getItems, type TableClient } from './table-client';
@@ -62,7 +62,7 @@ export interface Confirmation extends ConfirmationFacts {
   versionId: string | null;
   /** The follow-up's version when its Task was found changed in the EHR (a person's action after it replaces the Task). */
   changedInEhrVersion: number | null;
-  /** The mapped content confirmed (core/fhir-ehr-change.ts): what work done in the EHR is read against; null when not kept. */
+  /** The mapped content confirmed (core/fhir/ehr-change.ts): what work done in the EHR is read against; null when not kept. */
   content: ConfirmedContent | null;
   ehrChange: EhrChangeView | null;
   trackerChange: TrackerChangeView | null;
@@ -170,7 +170,7 @@ export async function countFailedTry(db: TableClient, tableName: string, pending
 /**
  * Writes a pending record behind every other one, due at `nextTryAt`: where
  * the catch-up's failed tries move one, and where the poll sets aside a Task
- * version it failed to sync POLL_TRIES times (core/fhir-poll-aside.ts).
+ * version it failed to sync POLL_TRIES times (core/fhir/poll-aside.ts).
  */
 export async function putPendingBehind(db: TableClient, tableName: string, pending: Omit<PendingRecord, 'sk'>, nextTryAt: Date): Promise<void> {
   await db.put({
@@ -387,7 +387,7 @@ export interface SeedProgress {
   phase: 'open' | 'closed' | 'done';
   /** The walk's next page position in that listing (a LastEvaluatedKey), or null from its start. */
   position: Record<string, unknown> | null;
-  /** The mapping the walk sends (core/fhir-task.ts mappingKey: its version, the systems, CONSOLE_URL); null before it was kept. */
+  /** The mapping the walk sends (core/fhir/task.ts mappingKey: its version, the systems, CONSOLE_URL); null before it was kept. */
   mapping: string | null;
 }
 

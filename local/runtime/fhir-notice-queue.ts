@@ -1,10 +1,10 @@
 /**
  * The FHIR writer's notices queue under `npm start` (CONTRACT §13,
  * "Notifications"): in-process, worked within a second by the deployed
- * function's queue consumer (functions/fhir-writer/notices.ts), called as SQS
+ * function's queue consumer (functions/fhir-writer/notice-entry.ts), called as SQS
  * calls it on AWS:
  * - batches of at most `batchSize` (10) messages, one batch in flight, each
- *   message's body the notice as the route writes it (core/fhir-notice.ts);
+ *   message's body the notice as the route writes it (core/fhir/notice.ts);
  * - the messages a batch reports as failures (or all of them, when the
  *   handler throws or names a message not in the batch) are delivered again
  *   after `retryPauseMs`, up to `maxAttempts` deliveries (the queue's
@@ -15,8 +15,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { noticeMessage, type FhirNotice } from '../../functions/core/fhir-notice';
-import { createFhirNoticeHandler } from '../../functions/fhir-writer/notices';
+import { noticeMessage, type FhirNotice } from '../../functions/core/fhir/notice';
+import { createFhirNoticeHandler } from '../../functions/fhir-writer/notice-entry';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { type LogSink } from '../../functions/shared/observability';
 import { localContext } from '../lambda-context';

@@ -7,7 +7,7 @@
  * no further: a larger one is answered 413 as the handler answers it, unread.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_NOTICE_BYTES, notificationRoute, NOTIFICATIONS_PATH } from '../../functions/core/fhir-notification';
+import { MAX_NOTICE_BYTES, notificationRoute, NOTIFICATIONS_PATH } from '../../functions/core/fhir/notification';
 import { createFhirNotificationsHandler, notificationTooLarge } from '../../functions/fhir-notifications/app';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';

@@ -1,18 +1,18 @@
 /**
  * The FHIR writer's schedules under `npm start` (CONTRACT §13): its poll
  * ("Found within FHIR_POLL_SECONDS"), the deployed function's scheduled
- * handler (functions/fhir-writer/poll.ts) on a timer of FHIR_POLL_SECONDS, as
+ * handler (functions/fhir-writer/poll-entry.ts) on a timer of FHIR_POLL_SECONDS, as
  * its EventBridge schedule invokes it on AWS, started only with
- * FHIR_EHR_ACTIONS on; and its retry tick (functions/fhir-writer/retry.ts:
+ * FHIR_EHR_ACTIONS on; and its retry tick (functions/fhir-writer/retry-entry.ts:
  * the pending Tasks sent within 2 minutes of the server answering again), on
  * a timer of FHIR_RETRY_SECONDS, as its own rule invokes it on AWS. Never two
  * runs of one at once (a tick while one runs is skipped), each with the
  * deployed function's 60 s; stopped on shutdown after the runs in flight.
  */
-import { FHIR_RETRY_SECONDS } from '../../functions/core/fhir-retry';
-import { createFhirPollHandler, type FhirPollAnswer } from '../../functions/fhir-writer/poll';
+import { FHIR_RETRY_SECONDS } from '../../functions/core/fhir/retry';
+import { createFhirPollHandler, type FhirPollAnswer } from '../../functions/fhir-writer/poll-entry';
 import type { RetryResult } from '../../functions/fhir-writer/pending-run';
-import { createFhirRetryHandler } from '../../functions/fhir-writer/retry';
+import { createFhirRetryHandler } from '../../functions/fhir-writer/retry-entry';
 import { SERVICES } from '../../functions/shared/metric-names';
 import type { LogSink } from '../../functions/shared/observability';
 import { localContext } from '../lambda-context';

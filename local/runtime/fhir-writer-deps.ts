@@ -5,9 +5,9 @@
  * its stream, schedule and queue.
  */
 import type { StaleThresholds } from '../../functions/core/staleness';
-import type { FhirPollDeps } from '../../functions/fhir-writer/poll';
-import type { FhirHttp } from '../../functions/fhir/http';
-import type { FhirConfig } from '../../functions/fhir/settings';
+import type { FhirPollDeps } from '../../functions/fhir-writer/poll-entry';
+import type { FhirHttp } from '../../functions/fhir/client/http';
+import type { FhirConfig } from '../../functions/fhir/client/settings';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import type { TableClient } from '../../functions/store/table-client';

@@ -7,9 +7,9 @@
  * configuration; the Tasks link to npm start's console once it listens.
  */
 import type { StaleThresholds } from '../../functions/core/staleness';
-import { fhirClientOf } from '../../functions/fhir/client';
-import type { FhirHttp } from '../../functions/fhir/http';
-import { fhirConfigOf, type FhirConfig } from '../../functions/fhir/settings';
+import { fhirClientOf } from '../../functions/fhir/client/client';
+import type { FhirHttp } from '../../functions/fhir/client/http';
+import { fhirConfigOf, type FhirConfig } from '../../functions/fhir/client/settings';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger } from '../../functions/shared/observability';
 import type { FhirCatchUp } from '../../functions/stale-redraw-sweep/steps/fhir';

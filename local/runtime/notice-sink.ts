@@ -5,7 +5,7 @@
  * which the runtime passes in. Without one, {@link droppingNoticeSink} logs the
  * count and drops them: the poll still finds the changes within FHIR_POLL_SECONDS.
  */
-import type { FhirNotice } from '../../functions/core/fhir-notice';
+import type { FhirNotice } from '../../functions/core/fhir/notice';
 import type { LogSink } from '../../functions/shared/observability';
 
 /** What the route needs of a queue: all the notices taken, or a rejection (answered 503). */

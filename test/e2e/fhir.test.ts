@@ -36,7 +36,7 @@ import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { contentDigest, extensionUrls, taskStatusOf } from '../../functions/core/fhir-task';
+import { contentDigest, extensionUrls, taskStatusOf } from '../../functions/core/fhir/task';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { validateTask } from '../../local/fhir-validation';
 import { runCliInProcess } from '../support/cli-in-process';

@@ -5,7 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { NOTICE_CAP_PER_MINUTE } from '../../functions/core/fhir-notice-cap';
+import { NOTICE_CAP_PER_MINUTE } from '../../functions/core/fhir/notice-cap';
 import { FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
 import { FHIR_NOTICE_MAPPING, FHIR_NOTICE_MAX_RECEIVES, FHIR_NOTICE_VISIBILITY, FHIR_NOTIFICATION_ROUTES, FHIR_NOTIFICATIONS_MEMORY_MB } from '../../lib/fhir-notifications';
 import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';

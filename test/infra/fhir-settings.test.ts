@@ -3,7 +3,7 @@
  * error, and the defaults it fills (the functions' own).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP, DEFAULT_FHIR_POLL_MAX, DEFAULT_FHIR_POLL_SECONDS, DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
+import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP, DEFAULT_FHIR_POLL_MAX, DEFAULT_FHIR_POLL_SECONDS, DEFAULT_FHIR_SCOPE } from '../../functions/fhir/client/settings';
 import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';
 import { cdkJsonSettings, FHIR_SETTING } from './stack';
 
@@ -13,7 +13,7 @@ describe('the fhir setting (zod, named in the error)', () => {
 
   it('fills the contract\'s defaults (systems, scope, catch-up, the EHR actions, the poll) and keeps what is given', () => {
     expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4' })).toEqual({ baseUrl: 'https://fhir.example.org/r4', ...Object.fromEntries(Object.entries(FHIR_DEFAULTS)) });
-    // The functions' own defaults (functions/fhir/settings.ts): what npm start and a function without the variable use.
+    // The functions' own defaults (functions/fhir/client/settings.ts): what npm start and a function without the variable use.
     expect(FHIR_DEFAULTS).toMatchObject({ scope: DEFAULT_FHIR_SCOPE, catchUpPerSweep: DEFAULT_FHIR_CATCH_UP_PER_SWEEP, ehrActions: 'on', pollSeconds: DEFAULT_FHIR_POLL_SECONDS, pollMax: DEFAULT_FHIR_POLL_MAX });
     expect(FHIR_DEFAULTS.scope.split(' ')).toEqual(['system/Task.rs', 'system/Task.cu', 'system/Practitioner.r', 'system/PractitionerRole.r', 'system/Provenance.rs']);
     expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4', ehrActions: 'off', pollSeconds: 60, pollMax: 100_000 })).toMatchObject({ ehrActions: 'off', pollSeconds: 60, pollMax: 100_000 });
@@ -36,7 +36,7 @@ describe('the fhir setting (zod, named in the error)', () => {
     [{ ...FHIR_SETTING, privateKeySecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, /redrawTracker\.fhir\.privateKeySecretName: must be a Secrets Manager secret's name/],
     [{ ...FHIR_SETTING, privateKeySecretName: 'fhir-client' }, /redrawTracker\.fhir\.privateKeySecretName: must not end with a hyphen and six characters/],
     [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 0 }, /redrawTracker\.fhir\.catchUpPerSweep/],
-    // The functions take at most 1,000 (functions/fhir/settings.ts): a higher one would stop the sweep at start.
+    // The functions take at most 1,000 (functions/fhir/client/settings.ts): a higher one would stop the sweep at start.
     [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 1001 }, /redrawTracker\.fhir\.catchUpPerSweep/],
     [{ baseUrl: 'https://fhir.example.org/r4', scope: 'system/Task.rs  system/Task.cu' }, /redrawTracker\.fhir\.scope: must be scopes separated by single spaces/],
     [{ baseUrl: 'https://fhir.example.org/r4', clientSecret: 'hunter2' }, /redrawTracker\.fhir: Unrecognized key: "clientSecret"/],

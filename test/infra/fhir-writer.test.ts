@@ -6,7 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
-import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS, isRetryEvent } from '../../functions/core/fhir-retry';
+import { FHIR_RETRY_EVENT, FHIR_RETRY_SECONDS, isRetryEvent } from '../../functions/core/fhir/retry';
 import { FHIR_DEFAULTS, FHIR_POLL_MIN_SECONDS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
 import { byAction, customStack, fhirVariables, fhirWriter, functionsOf, secretArn, secretGrant, typeCounts, typesAdded, typesById } from './fhir-stack';

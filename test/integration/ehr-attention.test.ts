@@ -9,7 +9,7 @@
  * `migrate` flags the follow-ups a release before this one left needing a person.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { syncFollowUp } from '../../functions/fhir-sync/sync';
+import { syncFollowUp } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { keepEhrAttention, readPageStamp } from '../../functions/store/follow-ups/ehr-attention';
 import { A } from '../../functions/store/follow-ups/item';

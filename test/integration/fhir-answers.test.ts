@@ -16,9 +16,9 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { digestOf } from '../../functions/fhir-sync/source';
+import { digestOf } from '../../functions/fhir/sync/source';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';

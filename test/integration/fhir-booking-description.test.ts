@@ -12,9 +12,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NO_BOOKING, type Booking } from '../../functions/core/booking/record';
-import { DEFAULT_FHIR_SYSTEMS, mappingKey, versionedMappingKey } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS, mappingKey, versionedMappingKey } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
+import { createFhirHttp } from '../../functions/fhir/client/http';
 import { createFhirWriterHandler } from '../../functions/fhir-writer/app';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';
 import type { SweepContext } from '../../functions/stale-redraw-sweep/steps/context';

@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { pollOnce } from '../../functions/fhir-writer/poll-run';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

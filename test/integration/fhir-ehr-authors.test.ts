@@ -1,6 +1,6 @@
 /**
  * Each EHR version by its own author (CONTRACT §13, issue 82): through the real
- * order-safe write (functions/fhir-sync/sync.ts) on DynamoDB Local and the
+ * order-safe write (functions/fhir/sync/sync.ts) on DynamoDB Local and the
  * stand-in FHIR server, two people (or a person and an automation) saving the
  * Task before the tracker reads are each their own entry, read from the Task's
  * history; a history that will not be read names nobody (the host,
@@ -11,9 +11,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

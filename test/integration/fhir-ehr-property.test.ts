@@ -17,11 +17,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task, TaskRestriction } from '@medplum/fhirtypes';
-import { contentOf, sameTaskContent, type ConfirmedContent } from '../../functions/core/fhir-ehr-change';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
+import { contentOf, sameTaskContent, type ConfirmedContent } from '../../functions/core/fhir/ehr-change';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { digestOf } from '../../functions/fhir-sync/source';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { digestOf } from '../../functions/fhir/sync/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

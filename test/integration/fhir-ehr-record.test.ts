@@ -1,6 +1,6 @@
 /**
  * Nothing the EHR did goes unrecorded (CONTRACT §13): through the real
- * order-safe write (functions/fhir-sync/sync.ts) on DynamoDB Local and the
+ * order-safe write (functions/fhir/sync/sync.ts) on DynamoDB Local and the
  * stand-in FHIR server, a change not applied, a conflict and a deletion are
  * each one history entry of the tracker's (`ehr_not_applied`, `ehr_conflict`,
  * `ehr_deleted`) with what the EHR set in codes, once per EHR version however
@@ -13,10 +13,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Task } from '@medplum/fhirtypes';
-import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { digestOf } from '../../functions/fhir-sync/source';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { digestOf } from '../../functions/fhir/sync/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { isTrackerPersonEntry } from '../../functions/store/follow-ups/ehr-actions';
 import { readHistory } from '../../functions/store/follow-ups/history';

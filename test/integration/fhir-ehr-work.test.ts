@@ -1,6 +1,6 @@
 /**
  * Work done on a Task in the EHR comes back (CONTRACT §13): through the real
- * order-safe write (functions/fhir-sync/sync.ts) on DynamoDB Local and the stand-in
+ * order-safe write (functions/fhir/sync/sync.ts) on DynamoDB Local and the stand-in
  * FHIR server, a Task an EHR user completed, snoozed, took or reassigned is
  * that person's action on the follow-up, once, with `source: "ehr"`; a change
  * §13 does not apply is held with why; a conflict with a person's action here
@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { digestOf } from '../../functions/fhir-sync/source';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { digestOf } from '../../functions/fhir/sync/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

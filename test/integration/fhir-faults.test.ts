@@ -8,14 +8,14 @@
  * catch-up's run; an outage of a simulated day ends with every Task current.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { fhirClientOf } from '../../functions/fhir/client';
-import { createFhirHttp } from '../../functions/fhir/http';
+import { fhirClientOf } from '../../functions/fhir/client/client';
+import { createFhirHttp } from '../../functions/fhir/client/http';
 import { ConfigError } from '../../functions/shared/config';
-import { digestOf } from '../../functions/fhir-sync/source';
+import { digestOf } from '../../functions/fhir/sync/source';
 import { createFhirWriterHandler, WRITER_RESERVE_MS } from '../../functions/fhir-writer/app';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';

@@ -2,19 +2,19 @@
  * Floods of notifications (issue 82, CONTRACT §13 notes): each notifying source's Task notices are read at most
  * NOTICE_CAP_PER_MINUTE a minute; the rest are left to the poll and counted. Through the real code: the
  * notifications route (functions/fhir-notifications/app.ts) queues what a notification names, with its source as
- * the route verified it; the writer's consumer (functions/fhir-writer/notices.ts) works those messages against
+ * the route verified it; the writer's consumer (functions/fhir-writer/notice-entry.ts) works those messages against
  * DynamoDB Local, where the count lives, and the FHIR stand-in.
  */
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { noticeMessage, type FhirNotice } from '../../functions/core/fhir-notice';
-import { NOTICE_CAP_PER_MINUTE } from '../../functions/core/fhir-notice-cap';
-import { signNotification } from '../../functions/core/fhir-notification';
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { noticeMessage, type FhirNotice } from '../../functions/core/fhir/notice';
+import { NOTICE_CAP_PER_MINUTE } from '../../functions/core/fhir/notice-cap';
+import { signNotification } from '../../functions/core/fhir/notification';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
+import { createFhirHttp } from '../../functions/fhir/client/http';
 import { createFhirNotificationsHandler } from '../../functions/fhir-notifications/app';
-import { createFhirNoticeHandler } from '../../functions/fhir-writer/notices';
+import { createFhirNoticeHandler } from '../../functions/fhir-writer/notice-entry';
 import { FHIR_METRICS, SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { takeNotices } from '../../functions/store/fhir-poll';

@@ -1,6 +1,6 @@
 /**
  * The FHIR writer works its notices queue (CONTRACT §13, "Notifications"),
- * through the real code: the queue consumer (functions/fhir-writer/notices.ts)
+ * through the real code: the queue consumer (functions/fhir-writer/notice-entry.ts)
  * called with SQS batches, DynamoDB Local, the stand-in FHIR server (as an EHR
  * user, with its faults), npm start's in-process queue, and npm start itself
  * (in-process: its notifications route queues, its writer works the queue). A Task completed
@@ -15,13 +15,13 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { noticeMessage, NOTICE_POLL_EVERY_MS, type FhirNotice } from '../../functions/core/fhir-notice';
-import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task';
+import { noticeMessage, NOTICE_POLL_EVERY_MS, type FhirNotice } from '../../functions/core/fhir/notice';
+import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirNoticeHandler, isQueueEvent } from '../../functions/fhir-writer/notices';
-import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir-sync/source';
-import { syncFollowUp } from '../../functions/fhir-sync/sync';
+import { createFhirNoticeHandler, isQueueEvent } from '../../functions/fhir-writer/notice-entry';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import { digestOf } from '../../functions/fhir/sync/source';
+import { syncFollowUp } from '../../functions/fhir/sync/sync';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { claimNotifiedPoll } from '../../functions/store/fhir-poll';
 import { readConfirmation } from '../../functions/store/fhir-records';

@@ -9,16 +9,16 @@
  * `fhir.next_try_at` says when the next try is while the Task is behind.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
-import { FHIR_RETRY_SECONDS } from '../../functions/core/fhir-retry';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { FHIR_RETRY_SECONDS } from '../../functions/core/fhir/retry';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir-sync/source';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import { digestOf } from '../../functions/fhir/sync/source';
 import { createFhirWriterHandler, type FhirWriterDeps } from '../../functions/fhir-writer/app';
-import { createFhirPollHandler } from '../../functions/fhir-writer/poll';
-import { createFhirRetryHandler } from '../../functions/fhir-writer/retry';
+import { createFhirPollHandler } from '../../functions/fhir-writer/poll-entry';
+import { createFhirRetryHandler } from '../../functions/fhir-writer/retry-entry';
 import { fhirViewOfStored } from '../../functions/query/follow-up-fhir';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';

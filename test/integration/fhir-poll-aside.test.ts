@@ -1,6 +1,6 @@
 /**
  * A poll that no Task can stop (issue 82; CONTRACT §13 "Found within
- * FHIR_POLL_SECONDS"), through the writer's poll entry (functions/fhir-writer/poll.ts
+ * FHIR_POLL_SECONDS"), through the writer's poll entry (functions/fhir-writer/poll-entry.ts
  * with the real order-safe write), the sweep's catch-up, DynamoDB Local, and
  * the stand-in FHIR server behind the scriptable proxy on a frozen clock:
  * - a Task whose sync keeps failing (a Practitioner read answering 503) stops
@@ -13,14 +13,14 @@
  */
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
-import { createFhirPollHandler } from '../../functions/fhir-writer/poll';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
+import { createFhirPollHandler } from '../../functions/fhir-writer/poll-entry';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';
 import type { SweepContext } from '../../functions/stale-redraw-sweep/steps/context';

@@ -13,14 +13,14 @@
  */
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirPollHandler, isScheduledEvent } from '../../functions/fhir-writer/poll';
-import { createFhirHttp, type FhirHttp } from '../../functions/fhir/http';
+import { createFhirPollHandler, isScheduledEvent } from '../../functions/fhir-writer/poll-entry';
+import { createFhirHttp, type FhirHttp } from '../../functions/fhir/client/http';
 import { pollOnce, type PollDeps } from '../../functions/fhir-writer/poll-run';
-import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir-sync/sync';
+import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir/sync/sync';
 import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';

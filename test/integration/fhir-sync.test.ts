@@ -9,12 +9,12 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, foundTask } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, foundTask } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { followUpChanges, markBehind } from '../../functions/fhir-writer/intake';
-import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir-sync/source';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import { digestOf } from '../../functions/fhir/sync/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signNotification } from '../../functions/core/fhir-notification';
-import { MAX_NOTICE_BYTES, type FhirNotice } from '../../functions/core/fhir-notice';
+import { signNotification } from '../../functions/core/fhir/notification';
+import { MAX_NOTICE_BYTES, type FhirNotice } from '../../functions/core/fhir/notice';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { localEndpoint, testClient } from '../support/dynamodb';

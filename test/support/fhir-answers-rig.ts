@@ -9,12 +9,12 @@
  * through the store, and what the table and the server then hold.
  */
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir-sync/source';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import { digestOf } from '../../functions/fhir/sync/source';
 import { createFhirWriterHandler } from '../../functions/fhir-writer/app';
 import type { SweepContext } from '../../functions/stale-redraw-sweep/steps/context';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';

@@ -4,10 +4,10 @@
  * read with the default thresholds: the table, the stand-in, the sync's
  * dependencies and the stand-in's host (what an unreadable history names).
  */
-import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
-import type { SyncDeps } from '../../functions/fhir-sync/sync';
+import { createFhirHttp } from '../../functions/fhir/client/http';
+import type { SyncDeps } from '../../functions/fhir/sync/sync';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from './dynamodb';
 

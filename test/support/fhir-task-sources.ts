@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { ATTENTIONS } from '../../functions/core/attention';
 import { NO_BOOKING, type Booking } from '../../functions/core/booking/record';
-import { DEFAULT_FHIR_SYSTEMS, type FhirSystems, type TaskSource } from '../../functions/core/fhir-task';
+import { DEFAULT_FHIR_SYSTEMS, type FhirSystems, type TaskSource } from '../../functions/core/fhir/task';
 import { FOLLOW_UP_STATES, openFollowUp, PERSON_DISPOSITIONS, SNOOZE_REASONS, TRACKER_DISPOSITIONS, type FollowUp } from '../../functions/core/follow-up/states';
 
 /** What a canary looks like: any of these in a Task's JSON is a leak. */

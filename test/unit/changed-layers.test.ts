@@ -19,7 +19,7 @@ describe('planForChanges', () => {
       { layer: 'e2e', because: 'functions/core/ordering.ts (npm start runs the functions, the stack bundles them, and the console calls them)' },
       { layer: 'browser', because: 'functions/core/ordering.ts (npm start runs the functions, the stack bundles them, and the console calls them)' },
     ]);
-    expect(planForChanges(['functions/fhir-sync/sync.ts', 'test/e2e/cli.test.ts']).testFiles).toEqual([]);
+    expect(planForChanges(['functions/fhir/sync/sync.ts', 'test/e2e/cli.test.ts']).testFiles).toEqual([]);
   });
 
   it.each([

@@ -4,8 +4,13 @@
  * - the house's rooms stand in one order, each importing only rooms below it:
  *   functions/ < console/ < lib/ < views/ < local/ < cli/ < bin/ < bench/;
  * - in functions/, entries (one folder per Lambda function) stand on the lower
- *   rooms (notices, fhir-sync, fhir, store, junction, shared, core) and never
- *   on each other; no lower room imports an entry or a room above it;
+ *   rooms (notices, fhir, store, junction, shared, core) and never on each
+ *   other; no lower room imports an entry or a room above it; an entry (a
+ *   folder with a handler.ts) stands only at functions/'s root, every folder
+ *   there is an entry or a lower room, and no lower room is named like one
+ *   (issue 86);
+ * - functions/fhir/ is one FHIR wing of two rooms, client/ < sync/, with no
+ *   other folder and no loose file (issue 86);
  * - in console/src/, lib/ < components/ < the pages (pages/, report/,
  *   redraws/, which never import each other) < the root (app.tsx, main.tsx);
  * - in local/, its root (the config, the HTTP adapter, DynamoDB Local and the
@@ -35,6 +40,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { arrowsUp, entryShapeBreaches, FHIR_WING_ORDER, fhirWingRoomOf, isLowerRoom, LOWER_ROOMS, outsideFhirWingRooms, roomOf } from '../support/code-rooms';
 import { keyLiteralsOutside } from '../support/key-literals';
 import { repoRoot } from '../support/npm-start';
 
@@ -66,9 +72,6 @@ const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
  * simulator < npm start's stream reader < npm start's runtime < main.ts.
  */
 const LOCAL_ORDER: readonly (readonly string[])[] = [[''], ['standin'], ['junction'], ['junction-standin', 'fhir-standin'], ['simulator'], ['stream-reader'], ['runtime'], ['main']];
-
-/** The lower rooms of functions/, in the order they may stand on each other. */
-const LOWER_ROOMS = ['notices', 'fhir-sync', 'fhir', 'store', 'junction', 'shared', 'core'] as const;
 
 const MAX_FUNCTION_LINES = 80;
 const MAX_APP_LINES = 400;
@@ -127,14 +130,6 @@ const files = CODE_ROOTS.flatMap(filesUnder);
 const sources = new Map(files.map((file) => [file, parse(file)]));
 const known = new Set(files);
 const graph = new Map(files.map((file) => [file, importsOf(file, sources.get(file)!, known)]));
-
-/** `functions/<room>/...` -> the room, or undefined outside functions/. */
-function roomOf(file: string): string | undefined {
-  const match = /^functions\/([^/]+)\//.exec(file);
-  return match?.[1];
-}
-
-const isLowerRoom = (room: string | undefined) => (LOWER_ROOMS as readonly string[]).includes(room ?? '');
 
 /** Every import circle, each named once by the files on it (Tarjan's strongly connected components). */
 function importCircles(): string[][] {
@@ -215,22 +210,6 @@ function consoleRoomOf(file: string): string | undefined {
   if (!file.startsWith('console/src/')) return undefined;
   const parts = file.slice('console/src/'.length).split('/');
   return parts.length === 1 ? '' : parts[0];
-}
-
-/** Imports that go up or sideways in an order of rooms (levels, lowest first; rooms on one level never import each other). */
-function arrowsUp(edges: ReadonlyMap<string, readonly string[]>, roomOf: (file: string) => string | undefined, levels: readonly (readonly string[])[]): string[] {
-  const levelOf = (room: string) => levels.findIndex((level) => level.includes(room));
-  return [...edges].flatMap(([file, targets]) => {
-    const from = roomOf(file);
-    if (from === undefined) return [];
-    return targets
-      .filter((target) => {
-        const to = roomOf(target);
-        if (to === undefined || to === from) return false;
-        return levelOf(to) === -1 || levelOf(from) === -1 || levelOf(to) >= levelOf(from);
-      })
-      .map((target) => `${file} -> ${target}`);
-  });
 }
 
 const houseRoomOf = (file: string) => file.split('/')[0];
@@ -317,7 +296,7 @@ describe('the rules, each shown to catch a made-up breach', () => {
       ['local/junction/flows.ts', ['local/junction-standin/types.ts', 'local/standin/cli.ts', 'local/http-adapter.ts']],
       ['local/fhir-standin/http.ts', ['local/junction-standin.ts', 'local/fhir-standin.ts']],
       ['local/simulator/tracker.ts', ['local/junction-standin.ts', 'local/runtime.ts']],
-      ['local/runtime/fhir.ts', ['local/stream-reader.ts', 'local/main.ts', 'functions/fhir/http.ts']],
+      ['local/runtime/fhir.ts', ['local/stream-reader.ts', 'local/main.ts', 'functions/fhir/client/http.ts']],
       ['local/main.ts', ['local/runtime.ts', 'local/config.ts']],
     ]);
     expect(arrowsUp(made, localRoomOf, LOCAL_ORDER)).toEqual([
@@ -328,6 +307,27 @@ describe('the rules, each shown to catch a made-up breach', () => {
       'local/runtime/fhir.ts -> local/main.ts',
     ]);
     expect(unlistedLocalRooms(['local/config.ts', 'local/simulator.ts', 'local/standin/cli.ts', 'local/helpers/x.ts', 'functions/core/y.ts'])).toEqual(['helpers']);
+  });
+
+  it('sees an entry below functions/\'s root, a folder that is neither, and an arrow or a folder out of the FHIR wing\'s order', () => {
+    expect(entryShapeBreaches(['functions/webhook/handler.ts', 'functions/webhook/app.ts', 'functions/fhir/sync/sync.ts', 'functions/core/x.ts'])).toEqual([]);
+    expect(
+      entryShapeBreaches(['functions/webhook/handler.ts', 'functions/fhir/sync/handler.ts', 'functions/webhook/steps/handler.ts', 'functions/helpers/x.ts', 'functions/x.ts', 'local/handler.ts']),
+    ).toEqual([
+      "functions/fhir/sync/handler.ts: a handler below functions/'s root or in a lower room",
+      "functions/webhook/steps/handler.ts: a handler below functions/'s root or in a lower room",
+      "functions/x.ts: a file loose at functions/'s root",
+      'functions/helpers/: neither an entry (no handler.ts) nor a lower room',
+    ]);
+    const made = new Map([
+      ['functions/fhir/client/http.ts', ['functions/fhir/sync/sync.ts', 'functions/core/x.ts']],
+      ['functions/fhir/sync/sync.ts', ['functions/fhir/client/http.ts', 'functions/store/y.ts']],
+    ]);
+    expect(arrowsUp(made, fhirWingRoomOf, FHIR_WING_ORDER)).toEqual(['functions/fhir/client/http.ts -> functions/fhir/sync/sync.ts']);
+    expect(outsideFhirWingRooms(['functions/fhir/client/a.ts', 'functions/fhir/sync/b.ts', 'functions/fhir/poll/c.ts', 'functions/fhir/d.ts', 'functions/store/e.ts'])).toEqual([
+      'functions/fhir/poll/c.ts',
+      'functions/fhir/d.ts',
+    ]);
   });
 
   it('sees a long file, a long function and a stream image named outside the intake', () => {
@@ -377,6 +377,16 @@ describe('the shape of the code (issues 44, 56, 74 and 75)', () => {
     for (const room of LOCAL_ORDER.flat()) expect(files.some((file) => localRoomOf(file) === room), room).toBe(true);
     expect(unlistedLocalRooms(files)).toEqual([]);
     expect(arrowsUp(graph, localRoomOf, LOCAL_ORDER)).toEqual([]);
+  });
+
+  it(`has Lambda entries only at functions/'s root, beside the lower rooms (${LOWER_ROOMS.join(', ')}), none named like an entry`, () => {
+    expect(entryShapeBreaches(files)).toEqual([]);
+  });
+
+  it('has one FHIR wing, functions/fhir/: client < sync, and nothing else in it', () => {
+    for (const room of FHIR_WING_ORDER.flat()) expect(files.some((file) => fhirWingRoomOf(file) === room), room).toBe(true);
+    expect(outsideFhirWingRooms(files)).toEqual([]);
+    expect(arrowsUp(graph, fhirWingRoomOf, FHIR_WING_ORDER)).toEqual([]);
   });
 
   it('has no entry importing another entry', () => {

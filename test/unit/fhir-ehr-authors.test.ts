@@ -1,19 +1,19 @@
 /**
  * Each EHR version by its own author (CONTRACT §13, issue 82), the pure rules
- * (core/fhir-ehr-versions.ts) and the reads over a FHIR client of the test's own
- * (fhir-sync/ehr-reads.ts): the Provenance's author agent only, the reference
+ * (core/fhir/ehr-versions.ts) and the reads over a FHIR client of the test's own
+ * (fhir/sync/ehr-reads.ts): the Provenance's author agent only, the reference
  * types that name an actor or owner, usable version ids and instants, the
  * history walked to the confirmed version; and the settings of the close group.
  */
 import { describe, expect, it } from 'vitest';
-import { decideRound, NEW_DELIVERY, type RoundFacts } from '../../functions/core/fhir-sync-decision';
-import { namesStaff } from '../../functions/core/fhir-references';
-import { provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir-ehr-versions';
-import { DEFAULT_FHIR_SYSTEMS, foundTask, type TaskSource } from '../../functions/core/fhir-task';
+import { decideRound, NEW_DELIVERY, type RoundFacts } from '../../functions/core/fhir/sync-decision';
+import { namesStaff } from '../../functions/core/fhir/references';
+import { provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir/ehr-versions';
+import { DEFAULT_FHIR_SYSTEMS, foundTask, type TaskSource } from '../../functions/core/fhir/task';
 import { openFollowUp } from '../../functions/core/follow-up/states';
-import { fhirConfigOf, FhirSettings } from '../../functions/fhir/settings';
-import type { FhirExchange, FhirHttp, FhirRequest } from '../../functions/fhir/http';
-import { ehrActorOf, usableReference, versionsBetween } from '../../functions/fhir-sync/ehr-reads';
+import { fhirConfigOf, FhirSettings } from '../../functions/fhir/client/settings';
+import type { FhirExchange, FhirHttp, FhirRequest } from '../../functions/fhir/client/http';
+import { ehrActorOf, usableReference, versionsBetween } from '../../functions/fhir/sync/ehr-reads';
 import { parseEnv } from '../../functions/shared/config';
 
 const BASE = 'https://fhir.example.org/r4';

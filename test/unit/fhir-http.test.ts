@@ -1,5 +1,5 @@
 /**
- * One exchange with the FHIR server (functions/fhir/http.ts, CONTRACT §13)
+ * One exchange with the FHIR server (functions/fhir/client/http.ts, CONTRACT §13)
  * against a scripted server on 127.0.0.1 and a real token endpoint: the headers
  * sent, every status handed back as an answer, a 401 met once with a new token,
  * token failures, timeouts and network errors as their kinds, Retry-After read,
@@ -8,9 +8,9 @@
  * followed, and an empty body told from one that is not JSON.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirHttp, FHIR_JSON, FHIR_MAX_BODY_BYTES, identifierQuery, identifierSearch, operationOutcomeCodes } from '../../functions/fhir/http';
+import { createFhirHttp, FHIR_JSON, FHIR_MAX_BODY_BYTES, identifierQuery, identifierSearch, operationOutcomeCodes } from '../../functions/fhir/client/http';
 import { retryAfterMs } from '../../functions/shared/retry-after';
-import { createTokenSource, type TokenSource } from '../../functions/fhir/token';
+import { createTokenSource, type TokenSource } from '../../functions/fhir/client/token';
 import { clientKey, startFhirServer, startTokenEndpoint, type ClientKey, type Listening, type Received, type Scripted, type TokenEndpoint } from '../support/fhir-servers';
 
 const CLIENT_ID = 'redraw-tracker';

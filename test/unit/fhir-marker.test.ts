@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SYSTEMS, type TaskSource } from '../../functions/core/fhir-task';
-import { digestOf } from '../../functions/fhir-sync/source';
+import { DEFAULT_FHIR_SYSTEMS, type TaskSource } from '../../functions/core/fhir/task';
+import { digestOf } from '../../functions/fhir/sync/source';
 import { changesFhirTask } from '../../functions/store/follow-ups/fhir-marker';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { sourceArbitrary } from '../support/fhir-task-sources';

@@ -9,9 +9,9 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFhirHttp, type FhirExchange } from '../../functions/fhir/http';
-import { fhirConfigOf, FhirSettings } from '../../functions/fhir/settings';
-import { basicAuthorization, createTokenSource, type FhirCredential, type TokenResult } from '../../functions/fhir/token';
+import { createFhirHttp, type FhirExchange } from '../../functions/fhir/client/http';
+import { fhirConfigOf, FhirSettings } from '../../functions/fhir/client/settings';
+import { basicAuthorization, createTokenSource, type FhirCredential, type TokenResult } from '../../functions/fhir/client/token';
 import { parseEnv } from '../../functions/shared/config';
 import { createLogger } from '../../functions/shared/observability';
 import { errorAnswer, startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager';

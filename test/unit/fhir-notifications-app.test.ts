@@ -5,11 +5,11 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signNotification } from '../../functions/core/fhir-notification';
-import { MAX_NOTICE_BYTES, readNoticeMessage, type FhirNotice } from '../../functions/core/fhir-notice';
+import { signNotification } from '../../functions/core/fhir/notification';
+import { MAX_NOTICE_BYTES, readNoticeMessage, type FhirNotice } from '../../functions/core/fhir/notice';
 import { createFhirNotificationsHandler, type FhirNotificationsDeps } from '../../functions/fhir-notifications/app';
 import { NoticesNotQueued, sqsNoticeQueue } from '../../functions/fhir-notifications/sqs-queue';
-import { notifyConfig } from '../../functions/fhir/notify-settings';
+import { notifyConfig } from '../../functions/fhir/client/notify-settings';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { apiEvent, captureOutput, emfRecords, jsonLines, lambdaContext } from '../support/webhook';
@@ -187,7 +187,7 @@ describe("the writer's SQS queue (sqs-queue.ts)", () => {
   });
 });
 
-describe("the route's settings (fhir/notify-settings.ts)", () => {
+describe("the route's settings (fhir/client/notify-settings.ts)", () => {
   it('has no secret without FHIR_NOTIFY_SECRET or its ARN, and needs the queue with one', async () => {
     expect(notifyConfig({}).secret).toBeNull();
     expect(() => notifyConfig({ FHIR_NOTIFY_SECRET: secret })).toThrow(/FHIR_NOTIFY_QUEUE_URL: is required/);

@@ -1,5 +1,5 @@
 /**
- * The FHIR settings (functions/fhir/settings.ts, CONTRACT §13): defaults, each
+ * The FHIR settings (functions/fhir/client/settings.ts, CONTRACT §13): defaults, each
  * setting's form, the rules across them, and the configuration they give,
  * secrets read by ARN through a stand-in for Secrets Manager. No message ever
  * quotes a secret or a byte of a key.
@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fhirConfigOf, fhirLocalSettingsShape, FhirSettings, fhirSettingsRules, fhirSettingsShape } from '../../functions/fhir/settings';
+import { fhirConfigOf, fhirLocalSettingsShape, FhirSettings, fhirSettingsRules, fhirSettingsShape } from '../../functions/fhir/client/settings';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager';
 

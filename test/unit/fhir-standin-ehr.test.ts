@@ -8,7 +8,7 @@
  */
 import type { Provenance, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
+import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/client/settings';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { DEFAULT_SCOPE, scopeGrants } from '../../local/fhir-standin/token';
 import { validateR4 } from '../../local/fhir-validation';

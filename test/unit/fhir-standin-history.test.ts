@@ -3,11 +3,11 @@
  * as Medplum's server answers `GET [base]/Task/{id}/_history`: newest first,
  * `_count` honoured, a deleted Task's history kept (its deletion an entry with
  * no resource, 410), 404 for a Task never stored; and how the writer reads one
- * (fhir/notice-reads.ts historyTasks). No DynamoDB: a unit file.
+ * (fhir-writer/notice-reads.ts historyTasks). No DynamoDB: a unit file.
  */
 import type { Bundle, Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { historyTasks } from '../../functions/fhir/notice-reads';
+import { historyTasks } from '../../functions/fhir-writer/notice-reads';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 
 let standin: FhirStandin;

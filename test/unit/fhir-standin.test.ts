@@ -9,7 +9,7 @@
  */
 import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
+import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/client/settings';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { JWT_BEARER } from '../../local/fhir-standin/token';
 import { validateR4 } from '../../local/fhir-validation';

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, digestedTaskOf, taskOf, type TaskSource } from '../../functions/core/fhir-task';
-import { taskContentOf, type Contents } from '../../functions/fhir-sync/records';
-import { digestedOf } from '../../functions/fhir-sync/source';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, digestedTaskOf, taskOf, type TaskSource } from '../../functions/core/fhir/task';
+import { taskContentOf, type Contents } from '../../functions/fhir/sync/delivery-records';
+import { digestedOf } from '../../functions/fhir/sync/source';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { sourceArbitrary, systemsArbitrary } from '../support/fhir-task-sources';
 import { propertyRuns } from '../support/property-runs';

@@ -1,11 +1,11 @@
 /**
  * What the FHIR writer and the sweep's catch-up say of each Task they send
- * (functions/fhir-sync/outcomes.ts): a Task that stated the tracker's digest
+ * (functions/fhir/sync/outcomes.ts): a Task that stated the tracker's digest
  * over a content the tracker never wrote is counted and logged, never left
  * silent (CONTRACT §13 implementation notes, issue 82 item 3).
  */
 import { describe, expect, it } from 'vitest';
-import { recordOutcome } from '../../functions/fhir-sync/outcomes';
+import { recordOutcome } from '../../functions/fhir/sync/outcomes';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { recordingLogger, recordingMetrics } from '../support/recording-logs';
 

@@ -5,15 +5,15 @@
  * disposition, attention and snooze reason, with and without an owner,
  * `missing`, a stale flag, a snooze and the console's link, and where
  * Junction's `opened_at` is later than the tracker's clock; so is every write
- * over a Task the EHR added its own elements to (core/fhir-task-write.ts).
+ * over a Task the EHR added its own elements to (core/fhir/task-write.ts).
  * And none carries a PHI canary planted in the follow-up's texts
  * (test/support/fhir-task-sources.ts: the reference, who closed it, the
  * transaction and redraw order, the causing order's id, status and detail).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FHIR_SYSTEMS, taskOf } from '../../functions/core/fhir-task';
-import { taskToWrite } from '../../functions/core/fhir-task-write';
+import { DEFAULT_FHIR_SYSTEMS, taskOf } from '../../functions/core/fhir/task';
+import { taskToWrite } from '../../functions/core/fhir/task-write';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { ensureR4Indexed, validateTask } from '../../local/fhir-validation';
 import { CANARY_PATTERN, ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../support/fhir-task-sources';

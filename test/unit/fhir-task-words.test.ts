@@ -14,7 +14,7 @@ import { whyWords } from '../../console/src/lib/row-view';
 import { ATTENTIONS } from '../../functions/core/attention';
 import { NO_BOOKING, type Booking } from '../../functions/core/booking/record';
 import { consoleFollowUpLink } from '../../functions/core/console-link';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, FHIR_MAPPING_VERSION, mappingKey, taskOf, versionedMappingKey, type FhirSystems, type TaskSource } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, FHIR_MAPPING_VERSION, mappingKey, taskOf, versionedMappingKey, type FhirSystems, type TaskSource } from '../../functions/core/fhir/task';
 import { openFollowUp, PERSON_DISPOSITIONS, SNOOZE_REASONS, TRACKER_DISPOSITIONS, type FollowUp, type MissingResults } from '../../functions/core/follow-up/states';
 import { failureTypeWords } from '../../functions/core/missing-words';
 

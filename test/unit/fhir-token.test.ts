@@ -1,5 +1,5 @@
 /**
- * The FHIR access token (functions/fhir/token.ts, CONTRACT §13) against a real
+ * The FHIR access token (functions/fhir/client/token.ts, CONTRACT §13) against a real
  * token endpoint on 127.0.0.1 that verifies each SMART client assertion with
  * jose and the client's public key: RS384 and ES384 assertions, a client secret
  * sent as Basic, a token reused until a minute before it expires and shared by
@@ -8,7 +8,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenSource, TOKEN_MAX_BODY_BYTES, type FhirCredential, type TokenSourceOptions } from '../../functions/fhir/token';
+import { createTokenSource, TOKEN_MAX_BODY_BYTES, type FhirCredential, type TokenSourceOptions } from '../../functions/fhir/client/token';
 import { ConfigError } from '../../functions/shared/config';
 import { clientKey, startTokenEndpoint, type ClientKey, type Listening, type Scripted, type TokenEndpoint, type TokenEndpointOptions } from '../support/fhir-servers';
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { TaskSource } from '../../functions/core/fhir-task';
+import type { TaskSource } from '../../functions/core/fhir/task';
 import { decodeRecord, followUpChanges } from '../../functions/fhir-writer/intake';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { followUpRecord } from '../support/fhir-stream';

@@ -2,14 +2,14 @@
  * The EHR's decision offered as one action (CONTRACT §13, "Nothing the EHR did
  * goes unrecorded"): while a follow-up is in conflict with work done in the EHR,
  * its notice offers "Close as the EHR did (Tested elsewhere)". The button posts
- * the §9 actions the tracker's `ehr_conflict` record keeps (core/fhir-ehr-words.ts
+ * the §9 actions the tracker's `ehr_conflict` record keeps (core/fhir/ehr-words.ts
  * ehrDecisionOf), one after the other, through the normal actions API as the
  * signed-in console user: they are that person's actions, credited to them,
  * each with the version the one before left (a change meanwhile is a 409, said
  * here, and the page reads the follow-up again).
  */
 import { useState } from 'preact/hooks';
-import { ehrDecisionOf } from '../../../functions/core/fhir-words';
+import { ehrDecisionOf } from '../../../functions/core/fhir/words';
 import type { Api } from '../lib/api';
 import { errorWords } from '../lib/load';
 import { followUpOf } from '../lib/types';

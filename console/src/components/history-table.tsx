@@ -7,7 +7,7 @@
  * page's lead, notice and Facts say it (issue 84). The Task's version id in the
  * EHR (a UUID on many servers) is behind a "details" disclosure, not in the row.
  */
-import { ehrWhyWords } from '../../../functions/core/fhir-ehr-words';
+import { ehrWhyWords } from '../../../functions/core/fhir/ehr-words';
 import { choiceWords } from '../lib/actions';
 import { entryTimeWords } from '../lib/ehr-time';
 import { ehrEntryLine } from '../lib/ehr-status';

@@ -2,19 +2,19 @@
  * Where a follow-up's Task stands in the team's EHR (CONTRACT §13), in words: the
  * Facts' line for every state ("In the EHR: Up to date, confirmed …") and, when
  * the EHR side needs a person, the notice on the page's first screen (what, who,
- * when, why, what they can do). One reading of `fhir` (functions/core/fhir-words.ts)
+ * when, why, what they can do). One reading of `fhir` (functions/core/fhir/words.ts)
  * that the CLI says too. Nothing while FHIR is off or nothing was sent. No version
  * number: the page shows none (issue 58). An EHR user by the name the server
  * gives beside their reference (lib/people.ts), and what the EHR did at the EHR's
  * own time, brought here beside it (lib/ehr-time.ts, issue 84).
  */
-import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../../../functions/core/fhir-words';
+import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../../../functions/core/fhir/words';
 import { broughtAtOf, ehrTimeWords } from './ehr-time';
 import { withEhrName } from './people';
 import { timeWords } from './time';
 import type { Action, FhirStatus } from './types';
 
-/** `fhir` with the EHR user of its newest change named in the actor, for the shared words (core/fhir-words.ts). */
+/** `fhir` with the EHR user of its newest change named in the actor, for the shared words (core/fhir/words.ts). */
 function named(fhir: FhirStatus | null | undefined): FhirStatus | null | undefined {
   return fhir?.ehr_change ? { ...fhir, ehr_change: withEhrName(fhir.ehr_change) } : fhir;
 }

@@ -54,7 +54,7 @@ export function entryPersonWords(entry: { actor: string; actor_display?: unknown
 /**
  * An entry (or `fhir.ehr_change`) whose EHR user is named in its actor
  * ("ehr:Ann Lee (Practitioner/123)"), for the shared sentences of
- * core/fhir-ehr-words.ts, which say the actor without `ehr:` ("Closed in the EHR
+ * core/fhir/ehr-words.ts, which say the actor without `ehr:` ("Closed in the EHR
  * by Ann Lee (Practitioner/123)"). An owner that is the user's own reference is
  * named the same way, so that it still reads as taken. The name moves into the
  * actor: the copy carries no `actor_display`, so it is never said twice.

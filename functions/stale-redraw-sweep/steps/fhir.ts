@@ -18,11 +18,11 @@
  * them like any other. The gauge FhirTasksBehind counts what is left.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { mappingKey, type FhirSystems } from '../../core/fhir-task';
-import type { FhirHttp } from '../../fhir/http';
-import { recordOutcome } from '../../fhir-sync/outcomes';
-import { digestOf } from '../../fhir-sync/source';
-import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir-sync/sync';
+import { mappingKey, type FhirSystems } from '../../core/fhir/task';
+import type { FhirHttp } from '../../fhir/client/http';
+import { recordOutcome } from '../../fhir/sync/outcomes';
+import { digestOf } from '../../fhir/sync/source';
+import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir/sync/sync';
 import { catchUpPauseMs } from '../../core/catch-up-backoff';
 import { FHIR_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';

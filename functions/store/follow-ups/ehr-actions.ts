@@ -24,7 +24,7 @@ import { addVersion, TRACKER_ACTOR, type FollowUpAction, type LastEntry } from '
 import { applyAction } from '../../core/follow-up/person-action';
 import type { FollowUp } from '../../core/follow-up/states';
 import type { StaleThresholds } from '../../core/staleness';
-import { isEhrRecordAction, type EhrRecordAction, type EhrSet } from '../../core/fhir-ehr-set';
+import { isEhrRecordAction, type EhrRecordAction, type EhrSet } from '../../core/fhir/ehr-set';
 import type { TableClient } from '../table-client';
 import { afterPersonAction } from './actions';
 import { readHistory } from './history';

@@ -4,7 +4,7 @@
  * matter reach the writer"): the FHIR writer's stream mapping passes only the
  * records whose new image carries it. It is written FHIR on or off, and knows no
  * settings: the Task is a function of the follow-up, its stale flag, its newest
- * version's time and the facts that tell its kind (functions/fhir-sync/source.ts
+ * version's time and the facts that tell its kind (functions/fhir/sync/source.ts
  * taskSourceOf), and of a deployment's systems, which do not change between two
  * writes. Comparing those inputs, not the mapped Task, keeps the mapping (and
  * its words) out of every function that writes a follow-up; a field the Task

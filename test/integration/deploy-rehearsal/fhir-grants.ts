@@ -8,7 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { expect, it } from 'vitest';
-import { FHIR_RETRY_EVENT } from '../../../functions/core/fhir-retry';
+import { FHIR_RETRY_EVENT } from '../../../functions/core/fhir/retry';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb-local';
 import { freshId } from '../../../local/junction/flows';
 import { FHIR_SETTING } from '../../infra/stack';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SENDING_WINDOW_MS } from '../../../functions/core/fhir-words';
+import { SENDING_WINDOW_MS } from '../../../functions/core/fhir/words';
 import { ehrEntryLine, ehrNewsWords, ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
 import { asFollowUpDetail, FHIR_STATUS_STATES, type FhirStatus } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';

@@ -1,0 +1,496 @@
+/**
+ * A follow-up as a FHIR R4 `Task` (CONTRACT §13): the mapping, the content
+ * digest the tracker compares before it writes, and the facts it reads back
+ * from a Task it finds. Plain functions over plain data: the writer
+ * (functions/fhir/sync/sync.ts, over core/fhir/sync-decision.ts) decides with them, the query function answers the
+ * follow-up's `fhir` state with them.
+ *
+ * The Task carries ids, codes, counts and times only, and the console's words
+ * for its codes (core/fhir/task-words.ts): no name, no note, no free text and
+ * no `for` (the tracker knows no patient). Every field of the contract's
+ * mapping is in the digest (the stale flag, `missing`, `opened_at` and
+ * `initial_order_id` too, the displays, `code.text`, `description` and the
+ * console link); the write revision the Task also carries (an extension of
+ * this tracker's: which of two writers' contents is newer) is not, so
+ * bookkeeping that changes nothing mapped costs no write. Everything else on
+ * a Task is the EHR's: the digest ignores it and a write keeps it
+ * (core/fhir/task-write.ts).
+ */
+import { usableVersionId } from './ehr-versions';
+import { createHash } from 'node:crypto';
+import { consoleFollowUpLink } from '../console-link';
+import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './task-words';
+import { canonicalJson } from '../canonical-json';
+import { instantMillis } from '../instant';
+import { shownNextTry } from './retry';
+import type { FollowUp } from '../follow-up/states';
+import type { EhrChangeExtras } from './ehr-set';
+
+/**
+ * The mapping's version (CONTRACT §13, "The mapping has a version"): 1 the
+ * codes alone (issue 59), 2 the words (displays, `code.text`, `description`,
+ * the console link), 3 a booked follow-up's `description` from its booking
+ * (issue 85, §14: "Draw booked for 2026-12-01 08:30 America/Phoenix at Quest
+ * site 23070"). A new version, like a new CONSOLE_URL or a new system,
+ * changes `mappingKey`, and the sweep walks every kept Task again: each whose
+ * content the new version changes is sent once more (the others' digests are
+ * those confirmed, and cost no write).
+ */
+export const FHIR_MAPPING_VERSION = 3;
+
+/** The identifier and code systems of the Tasks (CONTRACT §13's settings). */
+export interface FhirSystems {
+  /** FHIR_TASK_SYSTEM: the Task's identifier system (its value is the follow-up's id). */
+  task: string;
+  /** FHIR_CODE_SYSTEM: the root of the tracker's code systems and extensions. */
+  code: string;
+  /** FHIR_ORDER_SYSTEM: the identifier system of Junction's order id on the team's ServiceRequest. */
+  order: string;
+  /** FHIR_OWNER_SYSTEM: the owner handle's identifier system. */
+  owner: string;
+  /** CONSOLE_URL: the console's base URL (core/console-link.ts), or null without a console: no link input. */
+  consoleUrl: string | null;
+}
+
+export const DEFAULT_FHIR_SYSTEMS: FhirSystems = {
+  task: 'urn:redraw-tracker:follow-up',
+  code: 'urn:redraw-tracker',
+  order: 'urn:junction:order',
+  owner: 'urn:redraw-tracker:owner',
+  consoleUrl: null,
+};
+
+/**
+ * What the Tasks' content depends on besides the follow-ups (CONTRACT §13): a
+ * short stable hash of the mapping's version, the systems and the console's
+ * URL. The sweep keeps it with the first switch-on's progress; when it
+ * changes, every kept Task is walked again.
+ */
+export function mappingKey(systems: FhirSystems): string {
+  return versionedMappingKey(systems, FHIR_MAPPING_VERSION);
+}
+
+/** mappingKey as `version` of the mapping made it (the key a walk kept before the current version). */
+export function versionedMappingKey(systems: FhirSystems, version: number): string {
+  const facts = [version, systems.task, systems.code, systems.order, systems.owner, systems.consoleUrl];
+  return createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 16);
+}
+
+interface Coding {
+  system: string;
+  code: string;
+  display?: string;
+}
+interface CodeableConcept {
+  coding: Coding[];
+  text?: string;
+}
+interface Extension {
+  url: string;
+  valueInteger?: number;
+  valueString?: string;
+}
+
+/** The part of R4 `Task` the tracker writes (and reads back). */
+export interface FhirTask {
+  resourceType: 'Task';
+  id?: string;
+  meta?: { versionId?: string; lastUpdated?: string; [field: string]: unknown };
+  identifier: { system: string; value: string }[];
+  status: TaskStatus;
+  businessStatus?: CodeableConcept;
+  statusReason?: CodeableConcept;
+  intent: 'order';
+  priority: 'asap' | 'routine';
+  code: CodeableConcept;
+  focus?: { type: 'ServiceRequest'; identifier: { system: string; value: string } };
+  owner?: { reference?: string; identifier: { system: string; value: string }; display: string };
+  authoredOn: string;
+  lastModified: string;
+  executionPeriod?: { start?: string; end?: string };
+  restriction?: { period: { end: string } };
+  description?: string;
+  input?: ({ type: CodeableConcept; valueInteger: number } | { type: CodeableConcept; valueUrl: string })[];
+  extension: Extension[];
+  [field: string]: unknown;
+}
+
+export type TaskStatus = 'ready' | 'in-progress' | 'on-hold' | 'completed' | 'cancelled';
+
+/** Dispositions that close a Task `completed`; every other close is `cancelled` (CONTRACT §13). */
+const COMPLETED_DISPOSITIONS: ReadonlySet<string> = new Set(['redraw_completed', 'results_received', 'tested_elsewhere', 'clinician_accepted_partial_results', 'reordered']);
+
+/** What a Task is computed from: the stored follow-up and what the tracker keeps beside it. */
+export interface TaskSource {
+  followUp: FollowUp;
+  /** Whether an order of it is flagged stale (the flag's copy on the follow-up item). */
+  stale: boolean;
+  /** When its newest version was recorded (the history's clock), or null when not kept. */
+  lastAt: string | null;
+  /** The follow-up item's write revision (every write bumps it): which content is newer. */
+  revision: number;
+  /** Whether it is about a redraw, or about results missing where Junction does not redraw (followUpKind). */
+  kind: FollowUpKind;
+  /** The reference an EHR user named its owner by, while the owner is still that one (CONTRACT §13, "Afterwards"); absent or null: none. */
+  ownerReference?: string | null;
+}
+
+export type FollowUpKind = TaskKind;
+
+/**
+ * What a follow-up is about: results missing where no redraw order came (its
+ * `no_redraw` attention, or the tracker acted on that fact), or else a redraw.
+ */
+export function followUpKind(followUp: Pick<FollowUp, 'redraw_order_id' | 'attention'>, appliedFacts: readonly string[]): FollowUpKind {
+  if (followUp.redraw_order_id !== null) return 'redraw';
+  return followUp.attention === 'no_redraw' || appliedFacts.includes('no_redraw') ? 'missing_results' : 'redraw';
+}
+
+/** The extensions' URLs under FHIR_CODE_SYSTEM. */
+export function extensionUrls(systems: FhirSystems): { version: string; digest: string; revision: string } {
+  return { version: `${systems.code}/follow-up-version`, digest: `${systems.code}/content-digest`, revision: `${systems.code}/follow-up-revision` };
+}
+
+/** The Task's status for a follow-up's state (and disposition, when closed). */
+export function taskStatusOf(followUp: Pick<FollowUp, 'state' | 'disposition'>): TaskStatus {
+  switch (followUp.state) {
+    case 'new':
+      return 'ready';
+    case 'acknowledged':
+      return 'in-progress';
+    case 'snoozed':
+      return 'on-hold';
+    case 'closed':
+      return followUp.disposition !== null && COMPLETED_DISPOSITIONS.has(followUp.disposition) ? 'completed' : 'cancelled';
+  }
+}
+
+/** The later of two instants, as written (the first when equal). */
+function later(a: string, b: string): string {
+  return instantMillis(b) > instantMillis(a) ? b : a;
+}
+
+/** The follow-up's Task without its digest (the digest is computed over this). */
+function mappedTask(source: TaskSource, systems: FhirSystems): FhirTask {
+  const { followUp } = source;
+  const urls = extensionUrls(systems);
+  const coding = (suffix: 'attention' | 'disposition' | 'snooze-reason', code: string): CodeableConcept => ({
+    coding: [{ system: `${systems.code}/${suffix}`, code, display: codeDisplay(suffix, code) }],
+  });
+  const task: FhirTask = {
+    resourceType: 'Task',
+    identifier: [{ system: systems.task, value: followUp.id }],
+    status: taskStatusOf(followUp),
+    intent: 'order',
+    priority: followUp.attention !== null || (source.stale && followUp.state !== 'closed') ? 'asap' : 'routine',
+    code: {
+      coding: [{ system: `${systems.code}/task`, code: source.kind === 'redraw' ? 'redraw-follow-up' : 'missing-results-follow-up', display: TASK_CODE_TEXT[source.kind] }],
+      text: TASK_CODE_TEXT[source.kind],
+    },
+    description: taskDescription({ followUp, kind: source.kind, stale: source.stale }),
+    authoredOn: followUp.opened_at,
+    // inv-1: never before authoredOn, though Junction's opened_at may be later than the tracker's clock.
+    lastModified: source.lastAt === null ? followUp.opened_at : later(followUp.opened_at, source.lastAt),
+    extension: [{ url: urls.version, valueInteger: followUp.version }],
+  };
+  if (followUp.attention !== null) task.businessStatus = coding('attention', followUp.attention);
+  if (followUp.state === 'closed' && followUp.disposition !== null) task.statusReason = coding('disposition', followUp.disposition);
+  else if (followUp.state === 'snoozed' && followUp.snooze_reason !== null) task.statusReason = coding('snooze-reason', followUp.snooze_reason);
+  if (followUp.initial_order_id !== null) task.focus = { type: 'ServiceRequest', identifier: { system: systems.order, value: followUp.initial_order_id } };
+  if (followUp.owner !== null) {
+    const reference = source.ownerReference ?? null;
+    task.owner = { ...(reference === null ? {} : { reference }), identifier: { system: systems.owner, value: followUp.owner }, display: followUp.owner };
+  }
+  const period = executionPeriod(followUp.acknowledged_at, followUp.state === 'closed' ? followUp.closed_at : null);
+  if (period !== null) task.executionPeriod = period;
+  if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) task.restriction = { period: { end: followUp.snoozed_until } };
+  const input = [...missingInputs(followUp, systems), ...linkInputs(followUp.id, systems)];
+  if (input.length > 0) task.input = input;
+  return task;
+}
+
+/** Start and end as known; an end recorded before the start (two clocks) ends where it started, so start <= end. */
+function executionPeriod(start: string | null, end: string | null): FhirTask['executionPeriod'] | null {
+  if (start === null && end === null) return null;
+  if (start === null) return { end: end! };
+  if (end === null) return { start };
+  return { start, end: later(start, end) };
+}
+
+/** `missing` as inputs: the markers missing, then each failure type's count (by code, so the order is stable). */
+function missingInputs(followUp: FollowUp, systems: FhirSystems): NonNullable<FhirTask['input']> {
+  const missing = followUp.missing;
+  if (missing === null) return [];
+  const type = (code: string) => ({ coding: [{ system: `${systems.code}/missing`, code, display: codeDisplay('missing', code) }] });
+  const inputs: NonNullable<FhirTask['input']> = [];
+  if (missing.markers !== null) inputs.push({ type: type('markers'), valueInteger: missing.markers });
+  for (const [code, count] of Object.entries(missing.failure_types ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    inputs.push({ type: type(code), valueInteger: count });
+  }
+  return inputs;
+}
+
+/** With the console on, the link to the follow-up's page (CONTRACT §13: `{FHIR_CODE_SYSTEM}/link` code `console`). */
+function linkInputs(followUpId: string, systems: FhirSystems): NonNullable<FhirTask['input']> {
+  const url = consoleFollowUpLink(systems.consoleUrl, followUpId);
+  if (url === null) return [];
+  return [{ type: { coding: [{ system: `${systems.code}/link`, code: 'console', display: CONSOLE_LINK_DISPLAY }] }, valueUrl: url }];
+}
+
+/** The follow-up's Task (CONTRACT §13), with its content digest and write revision. */
+export function taskOf(source: TaskSource, systems: FhirSystems): FhirTask {
+  return digestedTaskOf(source, systems).task;
+}
+
+/**
+ * The follow-up's Task and its content digest, hashed once: a delivery
+ * computes this once per content and passes the digest on (the Task states
+ * it, and hashing the Task again gives the same).
+ */
+export function digestedTaskOf(source: TaskSource, systems: FhirSystems): { task: FhirTask; digest: string } {
+  const task = mappedTask(source, systems);
+  const urls = extensionUrls(systems);
+  const digest = contentDigest(task, systems);
+  task.extension = [...task.extension, { url: urls.digest, valueString: digest }, { url: urls.revision, valueInteger: source.revision }];
+  return { task, digest };
+}
+
+/**
+ * The mapped fields of a Task, whoever wrote it: what the digest is a hash of
+ * (with the tracker's identifiers and version extension), and what a write
+ * replaces. Every other element is the EHR's.
+ */
+export const MAPPED_FIELDS = [
+  'resourceType',
+  'identifier',
+  'status',
+  'businessStatus',
+  'statusReason',
+  'intent',
+  'priority',
+  'code',
+  'description',
+  'focus',
+  'owner',
+  'authoredOn',
+  'lastModified',
+  'executionPeriod',
+  'restriction',
+  'input',
+] as const;
+
+/**
+ * The content digest of a Task (CONTRACT §13): a SHA-256 (base64url) of its
+ * mapped fields, its identifiers in FHIR_TASK_SYSTEM and its follow-up-version
+ * extension, in a canonical JSON (keys sorted), so a server's own fields (`id`,
+ * `meta`, `text`), the EHR's own elements (a note, `for`, another system's
+ * identifier or extension), its key order and the digest and revision
+ * extensions themselves change nothing.
+ */
+export function contentDigest(task: Record<string, unknown>, systems: FhirSystems): string {
+  const urls = extensionUrls(systems);
+  const content: Record<string, unknown> = {};
+  for (const field of MAPPED_FIELDS) if (task[field] !== undefined) content[field] = task[field];
+  if (Array.isArray(task.identifier)) content.identifier = task.identifier.filter((identifier) => isTrackersIdentifier(identifier, systems));
+  const extensions = Array.isArray(task.extension) ? (task.extension as Extension[]) : [];
+  content.extension = extensions.filter((extension) => extension?.url === urls.version);
+  return createHash('sha256').update(canonicalJson(content)).digest('base64url');
+}
+
+/** Whether an `identifier` entry is the tracker's (in FHIR_TASK_SYSTEM); another system's is the EHR's. */
+export function isTrackersIdentifier(identifier: unknown, systems: FhirSystems): boolean {
+  return identifier !== null && typeof identifier === 'object' && (identifier as { system?: unknown }).system === systems.task;
+}
+
+export { canonicalJson };
+
+/** What the tracker reads back from a Task it finds on the server. */
+export interface FoundTask {
+  id: string;
+  versionId: string | null;
+  /** The digest its extension states, or null when it carries none. */
+  statedDigest: string | null;
+  /** Whether its content is what its stated digest says (false: changed by someone else since the tracker wrote it). */
+  trackersContent: boolean;
+  /** Its follow-up-version and follow-up-revision extensions, and its authoredOn (null when absent or not numbers). */
+  version: number | null;
+  revision: number | null;
+  authoredOn: string | null;
+}
+
+/** The facts of a Task found by identifier (null when it has no id: not a stored resource). */
+export function foundTask(resource: Record<string, unknown>, systems: FhirSystems): FoundTask | null {
+  if (typeof resource.id !== 'string' || resource.id === '') return null;
+  const urls = extensionUrls(systems);
+  const extensions = Array.isArray(resource.extension) ? (resource.extension as Extension[]) : [];
+  const value = (url: string) => extensions.find((extension) => extension?.url === url);
+  const stated = value(urls.digest)?.valueString;
+  const statedDigest = typeof stated === 'string' ? stated : null;
+  const integer = (url: string) => {
+    const found = value(url)?.valueInteger;
+    return typeof found === 'number' && Number.isInteger(found) ? found : null;
+  };
+  const meta = resource.meta as { versionId?: unknown } | undefined;
+  return {
+    id: resource.id,
+    // Kept only when usable (CONTRACT §13): a server that gives none cannot tell versions apart.
+    versionId: usableVersionId(meta?.versionId) ? meta.versionId : null,
+    statedDigest,
+    trackersContent: statedDigest !== null && contentDigest(resource, systems) === statedDigest,
+    version: integer(urls.version),
+    revision: integer(urls.revision),
+    authoredOn: typeof resource.authoredOn === 'string' ? resource.authoredOn : null,
+  };
+}
+
+/**
+ * Whether the found Task claims a content the tracker never wrote (CONTRACT
+ * §13 implementation notes, "Only the tracker states the tracker's digest"):
+ * a later opening than `source`'s, or, for one opening, a higher write
+ * revision. `source` is the follow-up as stored, read after the Task was
+ * searched for (fhir/sync/sync.ts), and an opening's revisions only go up: a
+ * Task any of the tracker's writers wrote from a content of this follow-up
+ * holds an opening and revision at or below the stored ones. So such a Task
+ * restates the digest without being the tracker's (anyone who reads the
+ * contract can compute it): its content is the EHR's. Equal is not newer.
+ */
+export function claimsUnwrittenContent(source: TaskSource, found: FoundTask): boolean {
+  if (found.authoredOn === null || found.revision === null) return false;
+  const opened = instantMillis(source.followUp.opened_at);
+  const foundOpened = Date.parse(found.authoredOn);
+  if (!Number.isFinite(foundOpened) || foundOpened !== opened) return Number.isFinite(foundOpened) && foundOpened > opened;
+  return found.revision > source.revision;
+}
+
+/**
+ * The follow-up's Task states (CONTRACT §13), in the order the contract gives
+ * them: when several hold, the first is the one answered.
+ */
+export const FHIR_STATES = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current'] as const;
+export type FhirState = (typeof FHIR_STATES)[number];
+
+/** The newest change read from the EHR (CONTRACT §13, "Work done in the EHR comes back"). */
+export interface EhrChangeView extends EhrChangeExtras {
+  at: string;
+  actor: string;
+  fhir_version_id: string | null;
+  actions: string[];
+  applied: boolean;
+  why: string | null;
+}
+
+/** The person's action an EHR change met in a conflict. */
+export interface TrackerChangeView {
+  at: string;
+  actor: string;
+  action: string;
+}
+
+/**
+ * This implementation's extension of `fhir` (where §13 is silent): when the
+ * EHR side needs a person (`refused`, `changed_in_ehr`, `deleted_in_ehr`,
+ * `conflict`), since when the tracker has held the Task and, for a refusal,
+ * the server's HTTP status and OperationOutcome codes (never its text).
+ */
+export interface FhirHeldView {
+  at: string;
+  status: number | null;
+  codes: string[];
+}
+
+/** The follow-up's `fhir` as GET /follow-ups/{id} answers it (CONTRACT §13). */
+export interface FhirView {
+  version: number;
+  confirmed_at: string;
+  state: FhirState;
+  ehr_change: EhrChangeView | null;
+  tracker_change: TrackerChangeView | null;
+  /** Null unless the state needs a person. */
+  held: FhirHeldView | null;
+  /** While `behind` after a failed try: when the Task is tried again (core/fhir/retry.ts); else null. */
+  next_try_at: string | null;
+}
+
+/** What the confirmation record says, as far as the follow-up's `fhir` view needs it. */
+export interface ConfirmationFacts {
+  baseUrl: string;
+  version: number;
+  digest: string;
+  confirmedAt: string;
+  /** The digest a refusal was for, or null; with the answer's status and OperationOutcome codes. */
+  refusedDigest: string | null;
+  refusalStatus: number | null;
+  refusalCodes: readonly string[];
+  /** The digest the follow-up had when the Task was found changed in the EHR, or null. */
+  changedInEhrDigest: string | null;
+  /** The follow-up's version when its confirmed Task was found deleted in the EHR (not created again until a person acts), or null. */
+  deletedInEhrVersion: number | null;
+  /** When the tracker recorded the refusal, the hold or the deletion it names, or null. */
+  heldAt: string | null;
+  /** The newest change read from the EHR (`fhir.ehr_change`); absent or null: none. */
+  ehrChange?: EhrChangeView | null;
+  /** The person's action that change met in a conflict; absent or null: none. */
+  trackerChange?: TrackerChangeView | null;
+  /** The follow-up's version when that conflict was recorded: `conflict` lasts until its next version. Absent or null: none. */
+  conflictVersion?: number | null;
+  /** The Task version a hold was read at (the newest version its read met; the held change may be an earlier one's). Absent or null: the held change's own. */
+  heldVersionId?: string | null;
+  /** When the Task is tried again after its last failed try (store/fhir-records.ts noteNextTry). Absent or null: none recorded. */
+  nextTryAt?: string | null;
+}
+
+/**
+ * The Task version the confirmation holds as read (a change not applied, with
+ * why, not met in a conflict): a read that finds the Task at this version finds
+ * nothing new. Null: no such hold.
+ */
+export function heldTaskVersion(confirmation: Pick<ConfirmationFacts, 'ehrChange' | 'trackerChange' | 'heldVersionId'> | null): string | null {
+  const change = confirmation?.ehrChange ?? null;
+  if (confirmation === null || change === null || change.applied || change.why === null || (confirmation.trackerChange ?? null) !== null) return null;
+  return confirmation.heldVersionId ?? change.fhir_version_id;
+}
+
+/**
+ * The follow-up's `fhir` (CONTRACT §13): null while off or never sent to this
+ * server; otherwise the version confirmed, when, and the first state that
+ * holds in FHIR_STATES' order: its Task deleted in the EHR, a conflict with
+ * work done there (until the follow-up's next version), changed there (held
+ * until a person's action), refused at the follow-up's current digest, behind
+ * it, or current; with the newest change read from the EHR. `now`: when the
+ * page reads it, to show a next try that has passed as the next tick.
+ */
+export function fhirViewOf(
+  confirmation: ConfirmationFacts | null,
+  currentDigest: string,
+  baseUrl: string | null,
+  currentVersion: number | null = null,
+  now: Date | null = null,
+): FhirView | null {
+  if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
+  const conflict = (confirmation.conflictVersion ?? null) !== null && confirmation.conflictVersion === currentVersion;
+  const state: FhirState =
+    confirmation.deletedInEhrVersion !== null
+      ? 'deleted_in_ehr'
+      : conflict
+        ? 'conflict'
+        : confirmation.changedInEhrDigest !== null
+          ? 'changed_in_ehr'
+          : confirmation.refusedDigest === currentDigest
+            ? 'refused'
+            : confirmation.digest === currentDigest
+              ? 'current'
+              : 'behind';
+  const needsPerson = state !== 'current' && state !== 'behind';
+  const held: FhirHeldView | null = needsPerson
+    ? { at: confirmation.heldAt ?? confirmation.confirmedAt, status: state === 'refused' ? confirmation.refusalStatus : null, codes: state === 'refused' ? [...confirmation.refusalCodes] : [] }
+    : null;
+  return {
+    version: confirmation.version,
+    confirmed_at: confirmation.confirmedAt,
+    state,
+    ehr_change: confirmation.ehrChange ? { actor_display: null, ...confirmation.ehrChange } : null,
+    tracker_change: confirmation.trackerChange ?? null,
+    held,
+    next_try_at: state !== 'behind' ? null : now === null ? (confirmation.nextTryAt ?? null) : shownNextTry(confirmation.nextTryAt ?? null, now),
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * What the tracker reads from the FHIR server to apply work done in the EHR
+ * (CONTRACT §13, "The action it is"): who made a Task version, and whom an
+ * owner reference names. Only under FHIR_BASE_URL, with the tracker's own
+ * token; references and identifiers are kept, and a staff member's name as
+ * the server gives it (actorDisplayOf: CONTRACT §13 "Nothing the EHR did goes
+ * unrecorded"), never a `display` a Task carries nor anything of a patient.
+ *
+ * - The actor is `ehr:{who}`: the version's `meta.author` reference where the
+ *   server sets one (Medplum); else the agent whose type is `author` of the
+ *   version's Provenance (`Provenance?target=Task/{id}/_history/{v}`; several
+ *   naming different authors name none); else, when that answers 400, 403 or
+ *   404 or names no author, the host of FHIR_BASE_URL. A 5xx or a timeout
+ *   leaves the change to be read again. Only a staff type's reference
+ *   (core/fhir/ehr-versions.ts namesStaff) is an actor: a Patient's is the host.
+ * - The versions between the confirmed one and the one read come from the
+ *   Task's history (versionsBetween); one that will not be read is `unreadable`.
+ * - An owner reference to a Practitioner or PractitionerRole is read: its
+ *   identifier in FHIR_OWNER_SYSTEM is the owner; a resource without one, or
+ *   a read answering 403, 404 or 410, gives the reference itself. Any other
+ *   reference (another server's, a Group) is the reference itself, unread.
+ * - The actor's name (actorDisplayOf): its Practitioner's `name[0]` (`text`,
+ *   else given and family), or a PractitionerRole's practitioner's; read once
+ *   per actor per delivery (`names`), and null whenever it cannot be had (a
+ *   failure never holds up the work, and is not read again in that delivery).
+ */
+import { EHR_ACTOR_PREFIX } from '../../shared/actor';
+import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../../core/follow-up/action-body';
+import { historySteps, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../../core/fhir/ehr-versions';
+import { namesStaff } from '../../core/fhir/references';
+import { judgeAnswer, usableResourceId, type UnavailableReason } from '../client/answers';
+import type { FhirAnswer, FhirExchange, FhirHttp } from '../client/http';
+
+/** A read that could not be had now: the change is read again later (never applied with a guessed actor). */
+export type EhrReadFailure = { kind: 'unavailable'; reason: UnavailableReason; answer: FhirAnswer | null } | { kind: 'unauthorized'; where: 'token' };
+export type EhrRead<T> = { kind: 'ok'; value: T } | EhrReadFailure;
+
+const HANDLE = new RegExp(`^[${HANDLE_CHARACTERS}]+$`);
+/** Statuses that say "not here for you" of a Provenance or Practitioner read: fall back, never retry. */
+const FALL_BACK = new Set([400, 403, 404, 410]);
+
+const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+
+/** A reference the tracker may name in history and owners: a handle's characters, not too long. */
+export function usableReference(reference: unknown): reference is string {
+  return typeof reference === 'string' && reference.length <= 200 && HANDLE.test(reference);
+}
+
+/** `Practitioner/{id}` or `PractitionerRole/{id}` relative to FHIR_BASE_URL (an absolute URL under it is made relative), else null. */
+export function practitionerPath(reference: string, baseUrl: string): string | null {
+  const relative = reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
+  const match = /^(Practitioner|PractitionerRole)\/([^/]+)$/.exec(relative);
+  return match !== null && usableResourceId(match[2]) ? `${match[1]}/${match[2]}` : null;
+}
+
+/** The host of FHIR_BASE_URL (`URL.host`, port included): who made a change when the server does not say. */
+export function serverHost(baseUrl: string): string {
+  return new URL(baseUrl).host;
+}
+
+/** Who made the Task version `task` (CONTRACT §13): `ehr:{reference}` or `ehr:{host}`. */
+export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: Record<string, unknown>): Promise<EhrRead<string>> {
+  const host: EhrRead<string> = { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${serverHost(baseUrl)}` };
+  const author = record(record(task.meta)?.author)?.reference;
+  if (usableReference(author)) return namesStaff(author) ? { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${author}` } : host;
+  const id = task.id;
+  const versionId = record(task.meta)?.versionId;
+  if (usableResourceId(id) && usableVersionId(versionId)) {
+    const target = encodeURIComponent(`Task/${id}/_history/${versionId}`);
+    const answer = await http.send({ method: 'GET', path: `Provenance?target=${target}` });
+    const failed = failureOf(answer);
+    if (failed !== null) return failed;
+    // Only the agent whose type is `author` counts; a Patient's or another type's is the host.
+    const agent = answer.kind === 'answer' && answer.status === 200 ? provenanceAuthor(answer.body, usableReference) : null;
+    if (agent !== null && namesStaff(agent)) return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${agent}` };
+  }
+  return host;
+}
+
+/** At most this many pages of a Task's history are read for the versions between (then it is read as one change). */
+const HISTORY_PAGES = 5;
+const HISTORY_COUNT = 50;
+
+/**
+ * The Task's versions after `confirmed` up to `found`, oldest first, from its
+ * history (`GET Task/{id}/_history`, newest first, paged by the Bundle's `next`
+ * link or, without one, by `_offset` while a page is full); `unreadable` when
+ * the server will not give it (400, 403, 404, 410) or it cannot say who made
+ * each (the confirmed version not found in HISTORY_PAGES pages, a deletion among them).
+ */
+export async function versionsBetween(http: FhirHttp, baseUrl: string, taskId: string, confirmed: string, found: string): Promise<EhrRead<Record<string, unknown>[] | 'unreadable'>> {
+  let walk: HistoryWalk = { versions: [], foundMet: false };
+  let path: string | null = `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}`;
+  for (let page = 0; page < HISTORY_PAGES && path !== null; page++) {
+    const answer = await http.send({ method: 'GET', path });
+    const failed = failureOf(answer);
+    if (failed !== null) return failed;
+    const steps = answer.kind === 'answer' && answer.status === 200 ? historySteps(answer.body) : null;
+    if (steps === null) return { kind: 'ok', value: 'unreadable' };
+    const step = walkHistoryPage(walk, steps, confirmed, found);
+    if (step.kind === 'complete') return { kind: 'ok', value: step.versions };
+    if (step.kind === 'unreadable') return { kind: 'ok', value: 'unreadable' };
+    walk = step.walk;
+    path = nextPage(answer.kind === 'answer' ? answer.body : null, baseUrl, taskId, page, steps.length);
+  }
+  return { kind: 'ok', value: 'unreadable' };
+}
+
+/** The next page's path: the Bundle's `next` link under FHIR_BASE_URL (HAPI), else `_offset` after a full page (Medplum), else null. */
+function nextPage(body: unknown, baseUrl: string, taskId: string, page: number, count: number): string | null {
+  const links = record(body)?.link;
+  const next = Array.isArray(links) ? links.map(record).find((link) => link?.relation === 'next')?.url : undefined;
+  if (typeof next === 'string') return next.startsWith(baseUrl) && next.length > baseUrl.length ? next.slice(baseUrl.length).replace(/^\//, '') : null;
+  return count >= HISTORY_COUNT ? `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}&_offset=${(page + 1) * HISTORY_COUNT}` : null;
+}
+
+/** The owner an owner reference names (CONTRACT §13's table): its identifier in `ownerSystem`, else the reference itself. */
+export async function ownerOfReference(http: FhirHttp, baseUrl: string, reference: string, ownerSystem: string): Promise<EhrRead<string>> {
+  const path = practitionerPath(reference, baseUrl);
+  if (path === null) return { kind: 'ok', value: reference };
+  const answer = await http.send({ method: 'GET', path });
+  const failed = failureOf(answer);
+  if (failed !== null) return failed;
+  const identifiers = answer.kind === 'answer' && answer.status === 200 ? record(answer.body)?.identifier : null;
+  const value = Array.isArray(identifiers) ? identifiers.map(record).find((identifier) => identifier?.system === ownerSystem)?.value : undefined;
+  return { kind: 'ok', value: typeof value === 'string' && value.length <= MAX_OWNER_LENGTH && HANDLE.test(value) ? value : reference };
+}
+
+/** A read's failure to pass on (no answer, a 5xx, a 429, a token refused), or null: an answer to read, or to fall back from. */
+function failureOf(answer: FhirExchange): EhrReadFailure | null {
+  if (answer.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
+  if (answer.kind === 'unavailable') return { kind: 'unavailable', reason: answer.reason, answer: null };
+  if (answer.status === 200 || FALL_BACK.has(answer.status)) return null;
+  const judged = judgeAnswer(answer, 'read');
+  return { kind: 'unavailable', reason: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', answer };
+}
+
+/** A delivery's names already read, by actor reference (null: read and not had). */
+export type ActorNames = Map<string, string | null>;
+
+/** The longest name kept: a name is a label, not a record. */
+const MAX_NAME = 100;
+
+/** `name[0]` of a Practitioner as text: its `text`, else given and family; null when it has none. */
+export function practitionerName(body: unknown): string | null {
+  const names = record(body)?.name;
+  const name = Array.isArray(names) ? record(names[0]) : null;
+  if (name === null) return null;
+  const given = Array.isArray(name.given) ? name.given.filter((part): part is string => typeof part === 'string') : [];
+  const words = typeof name.text === 'string' && name.text.trim() !== '' ? name.text : [...given, typeof name.family === 'string' ? name.family : ''].join(' ');
+  // eslint-disable-next-line no-control-regex
+  const clean = words.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean === '' ? null : clean.slice(0, MAX_NAME);
+}
+
+/** The body of a read of `path` when it answers 200, else null (any failure: no name, never retried here). */
+async function readBody(http: FhirHttp, path: string): Promise<unknown> {
+  const answer = await http.send({ method: 'GET', path });
+  return answer.kind === 'answer' && answer.status === 200 ? answer.body : null;
+}
+
+/** The staff name of `actor` (`ehr:Practitioner/123` or `ehr:PractitionerRole/9`), read at most once per delivery; null otherwise. */
+export async function actorDisplayOf(http: FhirHttp, baseUrl: string, actor: string, names: ActorNames): Promise<string | null> {
+  const reference = actor.startsWith(EHR_ACTOR_PREFIX) ? actor.slice(EHR_ACTOR_PREFIX.length) : actor;
+  const path = practitionerPath(reference, baseUrl);
+  if (path === null) return null;
+  const known = names.get(path);
+  if (known !== undefined) return known;
+  names.set(path, null);
+  try {
+    let body = await readBody(http, path);
+    if (path.startsWith('PractitionerRole/')) {
+      const practitioner = record(record(body)?.practitioner)?.reference;
+      const next = typeof practitioner === 'string' ? practitionerPath(practitioner, baseUrl) : null;
+      body = next !== null && next.startsWith('Practitioner/') ? await readBody(http, next) : null;
+    }
+    const name = record(body)?.resourceType === 'Practitioner' ? practitionerName(body) : null;
+    names.set(path, name);
+    return name;
+  } catch {
+    return null;
+  }
+}

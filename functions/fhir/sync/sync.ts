@@ -1,0 +1,405 @@
+/**
+ * The order-safe write of one follow-up's Task (CONTRACT §13), shared by the
+ * FHIR writer (fed by the table's stream) and the sweep's catch-up (fed by the
+ * pending records). Any number of them may work one follow-up at once, with
+ * deliveries duplicated and out of order; the Task still ends at the
+ * follow-up's newest content and never moves back:
+ *
+ * 1. Read the Task by identifier (`GET Task?identifier=`), then the follow-up
+ *    (strongly consistent), so the content is at least as new as the Task read.
+ *    A 200 that is not a searchset Bundle is unavailable, never "no Task".
+ * 2. A Task at the follow-up's digest costs no write. A Task someone changed
+ *    in the EHR (its `meta.versionId` is not the one confirmed, and its content
+ *    is not the tracker's, or it claims a later opening or a higher write
+ *    revision than the follow-up read after it: no writer of the tracker's
+ *    wrote that) is read as EHR work, and not overwritten while held. No
+ *    Task, where the server had confirmed one: read by its id; a 404 or 410 is
+ *    a deletion in the EHR, not created again until a person acts.
+ * 3. Otherwise `PUT Task/{id}` with `If-Match` (the Task as read with the
+ *    mapped fields replaced: the EHR's own elements kept; a Task read without
+ *    a `versionId`: `PUT Task?identifier=`, a conditional update), or `POST` with
+ *    `If-None-Exist`. A 412 (the version moved) is read again and retried, at
+ *    most MAX_CONFLICT_RETRIES times (core/fhir/sync-decision.ts); several Tasks for the identifier is refused.
+ * 4. After a write, the follow-up is read again: if it changed meanwhile, go
+ *    again, so that the last writer always leaves the newest content.
+ *
+ * The decision is core/fhir/sync-decision.ts's, over plain data: this module
+ * reads (the Tasks, the follow-up, the confirmation, and what the decision
+ * asks for), asks it, and does the move it names. A delivery computes each
+ * content's Task and digest once (records.ts taskContentOf), the writer's
+ * intake's included.
+ *
+ * A confirmation record keeps what the server confirmed; the pending record is
+ * deleted once a content at least as new is confirmed. Only an answer the
+ * server means as final is a refusal (fhir/client/answers.ts): a write's 400/422 (or
+ * several Tasks; a search's or a read's 400/422 refuses no Task), recorded with the OperationOutcome's codes, never its text, and not
+ * tried again until the follow-up changes. A 401/403 is a configuration
+ * error. Every other answer (a redirect, never followed; 404, 405, 408, 409,
+ * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
+ * pending record for the next try.
+ */
+import { contentOf as comparedContentOf, sameTaskContent } from '../../core/fhir/ehr-change';
+import { foundTask, type FhirTask, type FoundTask } from '../../core/fhir/task';
+import { usableVersionId } from '../../core/fhir/ehr-versions';
+import { decideAnswer, decideRound, NEW_DELIVERY, settledAfterWrite, type Delivery, type EhrWorkRead, type RoundFacts, type RoundMove, type SyncEnd, type WriteAnswer } from '../../core/fhir/sync-decision';
+import { taskToWrite } from '../../core/fhir/task-write';
+import { notAppliedNote, withTrackerNote } from '../../core/fhir/ehr-set';
+import { getFollowUp } from '../../store/follow-ups/reads';
+import { clearPending } from '../../store/fhir-records';
+import { ConfigError } from '../../shared/config';
+import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type AnswerTo, type UnavailableReason } from '../client/answers';
+import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../client/http';
+import type { StoredFollowUp } from '../../store/follow-ups/item';
+import { keepAfterDelivery } from './ehr-attention';
+import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
+import type { ActorNames } from './ehr-reads';
+import type { DigestedTask } from './source';
+import {
+  clearPendingOf,
+  confirm,
+  confirmedFacts,
+  digestedIn,
+  holdChangedInEhr,
+  personActedSince,
+  recordDeletion,
+  recordEhrChange,
+  recordRefusal,
+  recordInHistory,
+  ehrRecordOf,
+  deletionRecordOf,
+  writtenOf,
+  type Contents,
+  type Written,
+} from './delivery-records';
+
+/** Rounds after a write found the follow-up changed meanwhile: each is a newer content, so few are ever needed. */
+const MAX_ROUNDS = 6;
+
+/** The order-safe write's dependencies: the EHR step's (fhir/sync/ehr-work.ts), which are all it needs. */
+export type SyncDeps = EhrStepDeps;
+
+/** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
+export type EhrNote = 'applied' | 'held' | 'conflict';
+
+/** `restated`: the Task found stated the tracker's digest over a content the tracker never wrote (read as EHR work; counted). */
+export type SyncOutcome = SyncResult & { ehr?: EhrNote; restated?: true };
+
+type SyncResult =
+  /** The server stored the Task at the follow-up's content. */
+  | { kind: 'written' }
+  /** The Task was already at the follow-up's digest: no write. */
+  | { kind: 'unchanged' }
+  /** The follow-up no longer exists (expired): its pending record is dropped. */
+  | { kind: 'gone' }
+  /** A 400, 422 or several Tasks for the identifier: not tried again until the follow-up changes. */
+  | { kind: 'refused'; status: number; codes: string[] }
+  /** Someone changed the Task in the EHR: not overwritten. */
+  | { kind: 'changed_in_ehr' }
+  /** The Task the server confirmed is gone from it (404/410): not created again until a person acts. */
+  | { kind: 'deleted_in_ehr' }
+  /**
+   * Any other answer, or none: the pending record stays, and the next try sends it. `throttled`: a 429, or
+   * a 503 with Retry-After (waited for, never dead-lettered); `status`: the HTTP status, when there was one.
+   */
+  | { kind: 'unavailable'; reason: UnavailableReason; status: number | null; retryAfterMs: number | null; throttled: boolean }
+  /** 401 or 403 from the server or its token endpoint, or a credential that cannot be read: a configuration error. */
+  | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
+
+type Unavailable = Extract<SyncResult, { kind: 'unavailable' }>;
+
+/** An `unavailable` outcome: the pending record stays for the next try. */
+export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
+  return { kind: 'unavailable', reason, status: answer?.status ?? null, retryAfterMs: answer?.retryAfterMs ?? null, throttled };
+}
+
+/**
+ * Brings the Task of follow-up `id` to the follow-up's current content
+ * (above). `openedAt`: the opening its pending record is kept under, when the
+ * caller knows it (a pending record of a follow-up that is gone is deleted).
+ * `known`: its Task as the caller computed it (the writer's intake), not
+ * computed again while the follow-up is at that content.
+ */
+export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]), decided: null, names: new Map() };
+  try {
+    const rounds = await roundsOf(deps, id, openedAt, run);
+    const outcome = { ...rounds, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
+    await keepAfterDelivery(deps, id, run.decided, outcome);
+    return outcome;
+  } catch (error) {
+    // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
+    if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
+    throw error;
+  }
+}
+
+/** One delivery across its rounds: the decision's state, what it met of EHR work, the contents it computed (by opening and write revision). */
+interface Run {
+  delivery: Delivery;
+  note: EhrNote | null;
+  restated: boolean;
+  contents: Contents;
+  /** The follow-up as the last round read it: what the flag it leaves is decided on (ehr-attention.ts). */
+  decided: StoredFollowUp | null;
+  /** The EHR actors' names this delivery read (at most one read per actor). */
+  names: ActorNames;
+}
+
+/** Read, decide, act: a round at a time, until a move ends the delivery. */
+async function roundsOf(deps: SyncDeps, id: string, openedAt: string | null, run: Run): Promise<SyncOutcome> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const read = await readRound(deps, id, openedAt, run);
+    if (read.kind === 'done') return read.outcome;
+    const step = await workRound(deps, read, run);
+    if (step.kind === 'done') return step.outcome;
+    if (step.kind === 'again') continue;
+    const outcome = await afterWrite(deps, read.written, step, run);
+    if (outcome !== null) return outcome;
+  }
+  return unavailable('conflicts');
+}
+
+/** What one round read: the Tasks the server holds for the identifier, the follow-up's content now, and the facts decided on. */
+type Round = { kind: 'read'; resources: Record<string, unknown>[]; written: Written; facts: RoundFacts } | Done;
+type Done = { kind: 'done'; outcome: SyncOutcome };
+
+/** Reads the Tasks by identifier, then the follow-up (so its content is at least as new as the Tasks read). */
+async function readRound(deps: SyncDeps, id: string, openedAt: string | null, run: Run): Promise<Round> {
+  const searchedAt = deps.now().toISOString();
+  const search = await deps.http.send({ method: 'GET', path: identifierSearch(deps.systems.task, id) });
+  if (search.kind !== 'answer') return done(failureOf(search));
+  const resources = search.status === 200 ? searchsetTasks(search.body) : null;
+  if (search.status === 200 && resources === null) return done(unavailable('unreadable', search));
+  const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
+  if (stored === null) {
+    if (openedAt !== null) await clearPending(deps.db, deps.tableName, openedAt, id, null);
+    return done({ kind: 'gone' });
+  }
+  const written = await writtenOf(deps, stored, run.contents);
+  run.decided = stored;
+  if (resources === null) return done(await answerFailure(deps, search, written, 'search'));
+  // Several Tasks are refused as they are: only a lone Task is read.
+  const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
+  // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
+  const confirmedAfterSearch = written.previous !== null && written.previous.confirmedAt > searchedAt;
+  return { kind: 'read', resources, written, facts: { tasks, source: written.source, digest: written.digest, confirmation: confirmedFacts(written.previous), confirmedAfterSearch } };
+}
+
+function usableFound(found: FoundTask | null): FoundTask | null {
+  return found !== null && usableResourceId(found.id) ? found : null;
+}
+
+/** A round's way on: a request sent (over Task `found`, or a create), read again, or done. */
+type Step = { kind: 'send'; answer: FhirExchange; found: string | null } | { kind: 'again' } | Done;
+
+/** What a round read since the decision asked: the EHR step's result, the read by id's answer. */
+interface Asked {
+  ehr: EhrStep | null;
+  byId: FhirAnswer | null;
+}
+
+/** Asks the decision, reads what it asks for, until it names a move that ends the round. */
+async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>, run: Run): Promise<Step> {
+  const { written, facts } = round;
+  const asked: Asked = { ehr: null, byId: null };
+  for (;;) {
+    const move = decideRound(facts, run.delivery);
+    switch (move.kind) {
+      case 'read_history':
+        facts.personActed = { since: move.since, acted: await personActedSince(deps, written.stored.followUp.id, move.since) };
+        continue;
+      case 'read_ehr_work': {
+        if (move.restated) run.restated = true;
+        const read = await readEhrWork(deps, written, round.resources[0]!, move.task, run);
+        if (read.kind === 'done') return read;
+        asked.ehr = read.step;
+        facts.ehr = read.read;
+        // The tracker's record of work it did not apply is a new version: the round goes on from it.
+        Object.assign(facts, { confirmation: confirmedFacts(written.previous), source: written.source, digest: written.digest });
+        continue;
+      }
+      case 'read_by_id': {
+        const byId = await deps.http.send({ method: 'GET', path: `Task/${encodeURIComponent(move.taskId)}` });
+        if (byId.kind !== 'answer') return done(failureOf(byId));
+        asked.byId = byId;
+        facts.byId = byId.status;
+        continue;
+      }
+      default:
+        return act(deps, round, move, asked, run);
+    }
+  }
+}
+
+/** Does a move that ends the round: a record, a request, or the delivery's end. */
+async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
+  switch (move.kind) {
+    case 'confirm':
+      await confirm(deps, written, move.taskId, move.versionId);
+      return done(endOf(move.end, null));
+    case 'clear':
+      await clearPendingOf(deps, written);
+      return done(endOf(move.end, null));
+    case 'refuse':
+      return done(await refuse(deps, written, move.status, move.codes));
+    case 'hold': {
+      const change = asked.ehr?.kind === 'held' ? asked.ehr.change : null;
+      if (move.counted) run.note = 'held';
+      if (move.counted && change !== null) await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_not_applied', change, change.why));
+      await holdChangedInEhr(deps, written, change, facts.tasks[0]?.versionId ?? null);
+      return done({ kind: 'changed_in_ehr' });
+    }
+    case 'deleted':
+      if (facts.confirmation?.deletedInEhrVersion == null) await recordInHistory(deps, written, run.contents, deletionRecordOf(deps, facts.confirmation?.versionId ?? null));
+      await recordDeletion(deps, written, move.version);
+      return done({ kind: 'deleted_in_ehr' });
+    case 'update':
+      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: withNote(deps, taskToWrite(resources[0]!, written.task, deps.systems), facts, asked) }, move.taskId);
+    case 'create':
+      return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null);
+    case 'again':
+      run.delivery = { ...run.delivery, appliedVersion: move.appliedVersion };
+      return { kind: 'again' };
+    case 'judge':
+      return done(await answerFailure(deps, asked.byId!, written, 'read'));
+    case 'end':
+      return done(endOf(move.end, asked.byId));
+  }
+}
+
+/**
+ * Where an update goes: `PUT Task/{id}` with `If-Match` on the version read; a Task read without a
+ * `versionId` to match is a conditional update on the identifier (`PUT Task?identifier=`), never a blind PUT.
+ */
+function updateTarget(deps: SyncDeps, written: Written, move: Extract<RoundMove, { kind: 'update' }>): { path: string; headers: Record<string, string> } {
+  if (move.versionId === null) return { path: identifierSearch(deps.systems.task, written.stored.followUp.id), headers: {} };
+  return { path: `Task/${encodeURIComponent(move.taskId)}`, headers: { 'If-Match': `W/"${move.versionId}"` } };
+}
+
+async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null): Promise<Step> {
+  return { kind: 'send', answer: await deps.http.send(request), found };
+}
+
+/**
+ * The EHR step over a Task version someone else made (fhir/sync/ehr-work.ts),
+ * its work recorded (applied, a conflict, or work that changed nothing here),
+ * as the decision reads it; or the delivery's end (no answer, the follow-up gone).
+ */
+async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead } | Done> {
+  const resourceContent = comparedContentOf(resource, deps.systems);
+  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source, names: run.names });
+  const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
+  switch (step.kind) {
+    case 'failed':
+      return done(step.failure.kind === 'unauthorized' ? { kind: 'unauthorized', where: 'token' } : unavailable(step.failure.reason, step.failure.answer));
+    case 'gone':
+      return done({ kind: 'gone' });
+    case 'applied':
+      run.note = 'applied';
+      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
+      return read({ kind: 'applied' });
+    case 'conflict':
+      run.note = 'conflict';
+      await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_conflict', step.met, 'conflict'));
+      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: step.trackerChange, conflictVersion: written.stored.followUp.version });
+      return read({ kind: 'conflict' });
+    case 'held':
+      return read({ kind: 'held', read: step.change !== null, known: step.known === true });
+    case 'none':
+      if (step.change !== undefined) await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
+      return read({ kind: 'none', sameContent: sameTaskContent(resourceContent, written.content) });
+  }
+}
+
+/**
+ * The Task to write with the tracker's note when it writes its own content back
+ * over a change it did not apply (CONTRACT §13): a conflict met in this round, or
+ * a held change a person's action now replaces. Every note the Task holds is kept.
+ */
+function withNote(deps: SyncDeps, body: Record<string, unknown>, facts: RoundFacts, asked: Asked): Record<string, unknown> {
+  const held = facts.confirmation?.changedInEhrDigest != null && (facts.confirmation.trackerChange ?? null) === null ? (facts.confirmation.ehrChange ?? null) : null;
+  const over = asked.ehr?.kind === 'conflict' ? asked.ehr.change : held !== null && !held.applied ? held : null;
+  return over === null ? body : withTrackerNote(body, notAppliedNote(over.ehr_set, over.at, deps.now()));
+}
+
+/** After a request: confirmed and settled, again (a conflict, or the follow-up moved on meanwhile: null), or an end. */
+async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, { kind: 'send' }>, run: Run): Promise<SyncOutcome | null> {
+  const { answer } = sent;
+  if (answer.kind !== 'answer') return failureOf(answer);
+  const move = decideAnswer(writeAnswerOf(answer), sent.found, run.delivery);
+  switch (move.kind) {
+    case 'written': {
+      run.delivery = { ...run.delivery, wrote: true };
+      // The follow-up may have moved on while this write was in flight: the last writer leaves the newest content,
+      // and the confirmation takes the expiry it has now (issue 82: one set meanwhile is not lost; gone: as read).
+      const now = await getFollowUp(deps.db, deps.tableName, written.stored.followUp.id, deps.now());
+      await confirm(deps, written, move.taskId, move.versionId, now === null ? undefined : now.expiresAt);
+      const current = now === null ? null : { revision: now.revision, digest: () => digestedIn(deps, now, run.contents).digest };
+      return settledAfterWrite({ revision: written.stored.revision, digest: written.digest }, current) ? { kind: 'written' } : null;
+    }
+    case 'again':
+      run.delivery = { ...run.delivery, conflicts: move.conflicts };
+      return null;
+    case 'refuse':
+      return refuse(deps, written, move.status, move.codes);
+    case 'end':
+      return endOf(move.end, answer);
+    case 'judge':
+      return answerFailure(deps, answer, written, 'write');
+  }
+}
+
+/** What the decision reads of a write's answer. */
+function writeAnswerOf(answer: FhirAnswer): WriteAnswer {
+  return {
+    status: answer.status,
+    bodyReadable: writtenBodyReadable(answer),
+    multipleMatches: operationOutcomeCodes(answer.body).includes('multiple-matches'),
+    taskId: taskIdOf(answer),
+    versionId: versionIdOf(answer),
+  };
+}
+
+function taskIdOf(answer: FhirAnswer): string | null {
+  const id = (answer.body as { id?: unknown } | null)?.id;
+  return usableResourceId(id) ? id : null;
+}
+
+/** The stored version: the answer's `meta.versionId`, or its ETag's. */
+function versionIdOf(answer: FhirAnswer): string | null {
+  const versionId = (answer.body as { meta?: { versionId?: unknown } } | null)?.meta?.versionId;
+  if (usableVersionId(versionId)) return versionId;
+  // Only a usable id is kept (CONTRACT §13), from the body or the ETag.
+  const match = /^(?:W\/)?"([^"]+)"$/.exec(answer.etag ?? '');
+  return usableVersionId(match?.[1]) ? match[1] : null;
+}
+
+function done(outcome: SyncOutcome): Done {
+  return { kind: 'done', outcome };
+}
+
+/** The outcome of a decided end, with the answer it was read from (when one was). */
+function endOf(end: SyncEnd, answer: FhirAnswer | null): SyncOutcome {
+  return end.kind === 'unavailable' ? unavailable(end.reason, answer) : { kind: end.kind };
+}
+
+/** A refusal: recorded with its codes beside what was last confirmed, and its pending record dropped (no loop). */
+async function refuse(deps: SyncDeps, written: Written, status: number, codes: string[]): Promise<SyncOutcome> {
+  await recordRefusal(deps, written, status, codes);
+  return { kind: 'refused', status, codes };
+}
+
+/** A failure that is not an HTTP answer: the token endpoint refused, or no answer. */
+function failureOf(exchange: Exclude<FhirExchange, { kind: 'answer' }>): SyncOutcome {
+  if (exchange.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
+  return unavailable(exchange.reason);
+}
+
+/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only of a write, which the server means as final. */
+async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, asked: AnswerTo): Promise<SyncOutcome> {
+  const judged = judgeAnswer(answer, asked);
+  if (judged.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
+  if (judged.kind === 'unavailable') return unavailable(judged.reason, answer, judged.throttled);
+  return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));
+}
+
