@@ -58,7 +58,7 @@ const LISTED = 'l';
 const SEEN_MARK = '-';
 const MISSING_MARK = '+';
 /**
- * The marks of entries written before session 25 (stored as `kv`): after the
+ * The marks of entries an older release wrote (stored as `kv`): after the
  * digits, which broke the text order when one state's text was a prefix of
  * another's. Read, never written; store/follow-ups/item.ts reads them as `kn`.
  */

@@ -52,7 +52,7 @@ export const A = {
   lastEntry: 'le',
   staleFlag: 'sf',
   knowledge: 'kn',
-  /** The knowledge as written before session 25 (core/knowledge-version.ts legacy marks): read, never written. */
+  /** The knowledge as an older release wrote it (core/knowledge-version.ts legacy marks): read, never written. */
   legacyKnowledge: 'kv',
   alerted: 'al',
   worklist: 'wq',
