@@ -47,8 +47,11 @@ export default defineConfig({
           // that mocks a module loads what uses it afresh (vi.resetModules, then import: console-assets; test/unit/shared-workers-hygiene.test.ts).
           isolate: false,
           // Property tests and the script tests (a tsx process each) take seconds on a
-          // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky.
+          // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky. The hooks alike:
+          // the FHIR stand-in's first start indexes the R4 definitions (1-2 s alone) in a beforeAll,
+          // which passed vitest's 10 s on a machine loaded 8 deep (two unit files failed so, issue 86).
           testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
