@@ -21,8 +21,8 @@
  * - Each notifying source's Task notices are held to NOTICE_CAP_PER_MINUTE
  *   (fhir-writer/notice-cap.ts, issue 82): those over it are not read, but
  *   counted (FhirNoticesLeftToPoll) and left to one notified poll run.
- * - A poll notice (a notification that names no Task) runs one poll, as the
- *   schedule's (fhir-writer/poll-entry.ts), at most one a minute per server: a
+ * - A poll notice (a notification that names no Task) runs one poll, the
+ *   schedule's `runPoll` (fhir-writer/poll-entry.ts), at most one a minute per server: a
  *   conditional claim in the poll's partition (store/fhir-poll.ts). With
  *   FHIR_EHR_ACTIONS=off nothing is polled, as on the schedule; a Task notice
  *   still brings the Task and its follow-up together, as the writer's read does.
@@ -31,6 +31,7 @@
  *   within the time left. A notice that costs its read alone costs no more.
  * Each sync is logged and counted as the stream's are (fhir/sync/outcomes.ts);
  * FhirNoticesWorked counts the notices worked (not those left for a retry).
+ * A batch publishes its metrics once, at its end (a poll run's with them).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -42,8 +43,9 @@ import { syncFollowUp, type SyncDeps } from '../fhir/sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { claimNotifiedPoll } from '../store/fhir-poll';
 import { WRITER_RESERVE_MS } from './app';
+import { writerSyncDeps } from './deps';
 import { capNotices } from './notice-cap';
-import { createFhirPollHandler, type FhirPollDeps } from './poll-entry';
+import { runPoll, type FhirPollDeps } from './poll-entry';
 import { sendPendingAfterAnswer } from './pending-run';
 
 /** The consumer needs what the poll needs: the table, the server, the EHR settings, FHIR_POLL_MAX. */
@@ -66,20 +68,14 @@ interface Batch {
 /** How one Task's (or the polls') notices ended: worked (`synced`: its follow-up's write answered), left for SQS to deliver again, or the batch ends (401/403). */
 type Worked = 'worked' | 'synced' | 'retry' | 'unauthorized';
 
-/** What the handler's steps share: the deps, the order-safe write's, the poll's handler. */
+/** What the handler's steps share: the deps, the order-safe write's. */
 interface Worker {
   deps: FhirNoticeDeps;
   sync: SyncDeps;
-  poll: ReturnType<typeof createFhirPollHandler>;
 }
 
 export function createFhirNoticeHandler(deps: FhirNoticeDeps) {
-  const now = deps.now ?? (() => new Date());
-  const worker: Worker = {
-    deps,
-    sync: { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr },
-    poll: createFhirPollHandler(deps),
-  };
+  const worker: Worker = { deps, sync: writerSyncDeps(deps) };
   return async (event: SQSEvent, context: LambdaContext): Promise<SQSBatchResponse> => {
     try {
       return await workBatch(worker, batchOf(deps, event.Records), context);
@@ -175,12 +171,13 @@ async function workTask(worker: Worker, taskId: string, deleteNotified: boolean)
 }
 
 /** The batch's poll notices: one poll run, unless one was claimed within the minute (or FHIR_EHR_ACTIONS is off). */
-async function workPoll({ deps, sync, poll }: Worker, context: LambdaContext): Promise<Worked> {
+async function workPoll({ deps, sync }: Worker, context: LambdaContext): Promise<Worked> {
   if (deps.ehr === null) return 'worked';
   if ((await claimNotifiedPoll(deps.db, deps.tableName, deps.baseUrl, sync.now())) === 'too_soon') {
     deps.logger.debug('FHIR poll notice: a notified poll ran within the minute');
     return 'worked';
   }
-  const result = await poll({ source: 'aws.events' }, context);
+  // The schedule's run, its metrics published with the batch's (at the handler's end).
+  const result = await runPoll({ sync, pollMax: deps.pollMax, logger: deps.logger, metrics: deps.metrics }, () => context.getRemainingTimeInMillis());
   return result.kind === 'unauthorized' ? 'unauthorized' : 'worked';
 }
