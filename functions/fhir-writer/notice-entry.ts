@@ -31,7 +31,9 @@
  *   within the time left. A notice that costs its read alone costs no more.
  * Each sync is logged and counted as the stream's are (fhir/sync/outcomes.ts);
  * FhirNoticesWorked counts the notices worked (not those left for a retry).
- * A batch publishes its metrics once, at its end (a poll run's with them).
+ * A batch publishes its metrics once, at its end (a poll run's with them). A
+ * notice's `deleted` flag is not read: whether a Task is gone is decided by
+ * the order-safe write's read of it.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -61,7 +63,7 @@ export function isQueueEvent(event: unknown): event is SQSEvent {
 
 /** A batch's notices: each Task's messages (read once), the poll notices' messages. */
 interface Batch {
-  tasks: Map<string, { deleted: boolean; messageIds: string[]; source: string }>;
+  tasks: Map<string, { messageIds: string[]; source: string }>;
   polls: string[];
 }
 
@@ -89,7 +91,7 @@ export function createFhirNoticeHandler(deps: FhirNoticeDeps) {
 async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): Promise<SQSBatchResponse> {
   const { logger, metrics } = worker.deps;
   const capped = await capNotices({ ...worker.deps, now: worker.sync.now }, batch.tasks);
-  const groups: [string[], () => Promise<Worked>][] = [...capped.read].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId, group.deleted)]);
+  const groups: [string[], () => Promise<Worked>][] = [...capped.read].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId)]);
   // Notices over their source's cap are the poll's: one notified run (at most one a minute) finds their changes.
   if (batch.polls.length > 0 || capped.left > 0) groups.push([batch.polls, () => workPoll(worker, context)]);
   const failed: string[] = [...capped.failed];
@@ -128,8 +130,8 @@ function batchOf({ logger, metrics }: Pick<FhirNoticeDeps, 'logger' | 'metrics'>
     } else if (notice.kind === 'poll') {
       batch.polls.push(record.messageId);
     } else {
-      const group = batch.tasks.get(notice.task_id) ?? { deleted: false, messageIds: [], source: notice.source ?? UNNAMED_SOURCE };
-      batch.tasks.set(notice.task_id, { ...group, deleted: group.deleted || notice.deleted, messageIds: [...group.messageIds, record.messageId] });
+      const group = batch.tasks.get(notice.task_id) ?? { messageIds: [], source: notice.source ?? UNNAMED_SOURCE };
+      batch.tasks.set(notice.task_id, { ...group, messageIds: [...group.messageIds, record.messageId] });
     }
   }
   return batch;
@@ -146,7 +148,7 @@ async function guarded(worker: Worker, work: () => Promise<Worked>): Promise<Wor
 }
 
 /** One Task's notices: read it, then the order-safe write of the follow-up it names. */
-async function workTask(worker: Worker, taskId: string, deleteNotified: boolean): Promise<Worked> {
+async function workTask(worker: Worker, taskId: string): Promise<Worked> {
   const { logger, metrics } = worker.deps;
   const read = await readNoticedTask(worker.deps, taskId);
   switch (read.kind) {
@@ -159,7 +161,7 @@ async function workTask(worker: Worker, taskId: string, deleteNotified: boolean)
       logger.warn('FHIR server unavailable to a notice\'s read: the notice is delivered again', { reason: read.reason, status: read.status });
       return 'retry';
     case 'none':
-      logger.debug('FHIR notice names no follow-up: nothing to do', { why: read.why, delete_notified: deleteNotified });
+      logger.debug('FHIR notice names no follow-up: nothing to do', { why: read.why });
       return 'worked';
     case 'follow_up': {
       const outcome = await syncFollowUp(worker.sync, read.id);
