@@ -23,32 +23,22 @@
  *    the server all took shows the server answers: the pending ones are sent now.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { FhirSystems } from '../core/fhir/task';
 import { followUpChanges, markBehind, type BehindChange } from './intake';
 import { sendPendingAfterAnswer } from './pending-run';
 import { nextTryAfterOutage } from '../core/fhir/retry';
 import { noteNextTry } from '../store/fhir-records';
 import { recordOutcome } from '../fhir/sync/outcomes';
 import { syncFollowUp } from '../fhir/sync/sync';
-import type { EhrSettings } from '../fhir/sync/ehr-work';
-import type { FhirHttp } from '../fhir/client/http';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
-import type { TableClient } from '../store/table-client';
+import { writerSyncDeps, type WriterSyncParts } from './deps';
 
 /** Time kept back for one more follow-up's requests (each bounded by the client's timeout) and the answer. */
 export const WRITER_RESERVE_MS = 25_000;
 
-export interface FhirWriterDeps {
-  db: TableClient;
-  tableName: string;
-  http: FhirHttp;
-  systems: FhirSystems;
-  baseUrl: string;
-  /** FHIR_EHR_ACTIONS on: work done in the EHR applies as the person's actions (with the stale thresholds for due times); null: off. */
-  ehr?: EhrSettings | null;
+/** The stream's dependencies: the order-safe write's parts (fhir-writer/deps.ts), the writer's logger and metrics. */
+export interface FhirWriterDeps extends WriterSyncParts {
   logger: LogSink;
   metrics: FlushingMetricSink;
-  now?: () => Date;
   /** How it waits out a Retry-After (tests pass a clock's). */
   pause?: (ms: number) => Promise<void>;
 }
@@ -56,8 +46,8 @@ export interface FhirWriterDeps {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createFhirWriterHandler(deps: FhirWriterDeps) {
-  const now = deps.now ?? (() => new Date());
-  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr ?? null };
+  const sync = writerSyncDeps(deps);
+  const now = sync.now;
   return async (event: DynamoDBStreamEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DynamoDBBatchResponse> => {
     try {
       const behind = await markBehind(sync, followUpChanges(event.Records));

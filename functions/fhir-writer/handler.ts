@@ -21,10 +21,9 @@ import { fhirClientOf } from '../fhir/client/client';
 import { fhirConfigOf, fhirSettingsShape } from '../fhir/client/settings';
 import { ConfigError, parseEnv, required } from '../shared/config';
 import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
-import { SERVICES } from '../shared/metric-names';
-import { createLogger, createMetrics } from '../shared/observability';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
+import { fhirWriterDeps } from './deps';
 import { createFhirNoticeHandler, isQueueEvent } from './notice-entry';
 import { createFhirPollHandler, isScheduledEvent } from './poll-entry';
 import { isRetryEvent } from '../core/fhir/retry';
@@ -34,19 +33,10 @@ const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NA
 const fhir = fhirConfigOf(config);
 if (fhir === null) throw new ConfigError('FHIR_BASE_URL must be set: the FHIR writer runs only when Tasks are kept in an EHR');
 
-const shared = {
-  db: functionTable(),
-  tableName: config.TABLE_NAME,
-  http: fhirClientOf(fhir),
-  systems: fhir.systems,
-  baseUrl: fhir.baseUrl,
-  ehr: fhir.ehrActions ? { thresholds: thresholdsOf(config), closesHeld: fhir.ehrClosesHeld === true } : null,
-  logger: createLogger(SERVICES.fhirWriter),
-  metrics: createMetrics(SERVICES.fhirWriter),
-};
+const shared = fhirWriterDeps({ db: functionTable(), tableName: config.TABLE_NAME, http: fhirClientOf(fhir), config: fhir, thresholds: thresholdsOf(config) });
 const write = createFhirWriterHandler(shared);
-const poll = createFhirPollHandler({ ...shared, pollMax: fhir.pollMax });
-const notices = createFhirNoticeHandler({ ...shared, pollMax: fhir.pollMax });
+const poll = createFhirPollHandler(shared);
+const notices = createFhirNoticeHandler(shared);
 const retry = createFhirRetryHandler(shared);
 
 export const handler = async (event: DynamoDBStreamEvent | SQSEvent | { source: 'aws.events' } | { fhir: 'retry_pending' }, context: Context) =>

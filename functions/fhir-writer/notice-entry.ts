@@ -21,8 +21,8 @@
  * - Each notifying source's Task notices are held to NOTICE_CAP_PER_MINUTE
  *   (fhir-writer/notice-cap.ts, issue 82): those over it are not read, but
  *   counted (FhirNoticesLeftToPoll) and left to one notified poll run.
- * - A poll notice (a notification that names no Task) runs one poll, as the
- *   schedule's (fhir-writer/poll-entry.ts), at most one a minute per server: a
+ * - A poll notice (a notification that names no Task) runs one poll, the
+ *   schedule's `runPoll` (fhir-writer/poll-entry.ts), at most one a minute per server: a
  *   conditional claim in the poll's partition (store/fhir-poll.ts). With
  *   FHIR_EHR_ACTIONS=off nothing is polled, as on the schedule; a Task notice
  *   still brings the Task and its follow-up together, as the writer's read does.
@@ -31,6 +31,9 @@
  *   within the time left. A notice that costs its read alone costs no more.
  * Each sync is logged and counted as the stream's are (fhir/sync/outcomes.ts);
  * FhirNoticesWorked counts the notices worked (not those left for a retry).
+ * A batch publishes its metrics once, at its end (a poll run's with them). A
+ * notice's `deleted` flag is not read: whether a Task is gone is decided by
+ * the order-safe write's read of it.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -42,8 +45,9 @@ import { syncFollowUp, type SyncDeps } from '../fhir/sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { claimNotifiedPoll } from '../store/fhir-poll';
 import { WRITER_RESERVE_MS } from './app';
+import { writerSyncDeps } from './deps';
 import { capNotices } from './notice-cap';
-import { createFhirPollHandler, type FhirPollDeps } from './poll-entry';
+import { runPoll, type FhirPollDeps } from './poll-entry';
 import { sendPendingAfterAnswer } from './pending-run';
 
 /** The consumer needs what the poll needs: the table, the server, the EHR settings, FHIR_POLL_MAX. */
@@ -59,27 +63,21 @@ export function isQueueEvent(event: unknown): event is SQSEvent {
 
 /** A batch's notices: each Task's messages (read once), the poll notices' messages. */
 interface Batch {
-  tasks: Map<string, { deleted: boolean; messageIds: string[]; source: string }>;
+  tasks: Map<string, { messageIds: string[]; source: string }>;
   polls: string[];
 }
 
 /** How one Task's (or the polls') notices ended: worked (`synced`: its follow-up's write answered), left for SQS to deliver again, or the batch ends (401/403). */
 type Worked = 'worked' | 'synced' | 'retry' | 'unauthorized';
 
-/** What the handler's steps share: the deps, the order-safe write's, the poll's handler. */
+/** What the handler's steps share: the deps, the order-safe write's. */
 interface Worker {
   deps: FhirNoticeDeps;
   sync: SyncDeps;
-  poll: ReturnType<typeof createFhirPollHandler>;
 }
 
 export function createFhirNoticeHandler(deps: FhirNoticeDeps) {
-  const now = deps.now ?? (() => new Date());
-  const worker: Worker = {
-    deps,
-    sync: { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr },
-    poll: createFhirPollHandler(deps),
-  };
+  const worker: Worker = { deps, sync: writerSyncDeps(deps) };
   return async (event: SQSEvent, context: LambdaContext): Promise<SQSBatchResponse> => {
     try {
       return await workBatch(worker, batchOf(deps, event.Records), context);
@@ -93,7 +91,7 @@ export function createFhirNoticeHandler(deps: FhirNoticeDeps) {
 async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): Promise<SQSBatchResponse> {
   const { logger, metrics } = worker.deps;
   const capped = await capNotices({ ...worker.deps, now: worker.sync.now }, batch.tasks);
-  const groups: [string[], () => Promise<Worked>][] = [...capped.read].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId, group.deleted)]);
+  const groups: [string[], () => Promise<Worked>][] = [...capped.read].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId)]);
   // Notices over their source's cap are the poll's: one notified run (at most one a minute) finds their changes.
   if (batch.polls.length > 0 || capped.left > 0) groups.push([batch.polls, () => workPoll(worker, context)]);
   const failed: string[] = [...capped.failed];
@@ -132,8 +130,8 @@ function batchOf({ logger, metrics }: Pick<FhirNoticeDeps, 'logger' | 'metrics'>
     } else if (notice.kind === 'poll') {
       batch.polls.push(record.messageId);
     } else {
-      const group = batch.tasks.get(notice.task_id) ?? { deleted: false, messageIds: [], source: notice.source ?? UNNAMED_SOURCE };
-      batch.tasks.set(notice.task_id, { ...group, deleted: group.deleted || notice.deleted, messageIds: [...group.messageIds, record.messageId] });
+      const group = batch.tasks.get(notice.task_id) ?? { messageIds: [], source: notice.source ?? UNNAMED_SOURCE };
+      batch.tasks.set(notice.task_id, { ...group, messageIds: [...group.messageIds, record.messageId] });
     }
   }
   return batch;
@@ -150,7 +148,7 @@ async function guarded(worker: Worker, work: () => Promise<Worked>): Promise<Wor
 }
 
 /** One Task's notices: read it, then the order-safe write of the follow-up it names. */
-async function workTask(worker: Worker, taskId: string, deleteNotified: boolean): Promise<Worked> {
+async function workTask(worker: Worker, taskId: string): Promise<Worked> {
   const { logger, metrics } = worker.deps;
   const read = await readNoticedTask(worker.deps, taskId);
   switch (read.kind) {
@@ -163,7 +161,7 @@ async function workTask(worker: Worker, taskId: string, deleteNotified: boolean)
       logger.warn('FHIR server unavailable to a notice\'s read: the notice is delivered again', { reason: read.reason, status: read.status });
       return 'retry';
     case 'none':
-      logger.debug('FHIR notice names no follow-up: nothing to do', { why: read.why, delete_notified: deleteNotified });
+      logger.debug('FHIR notice names no follow-up: nothing to do', { why: read.why });
       return 'worked';
     case 'follow_up': {
       const outcome = await syncFollowUp(worker.sync, read.id);
@@ -175,12 +173,13 @@ async function workTask(worker: Worker, taskId: string, deleteNotified: boolean)
 }
 
 /** The batch's poll notices: one poll run, unless one was claimed within the minute (or FHIR_EHR_ACTIONS is off). */
-async function workPoll({ deps, sync, poll }: Worker, context: LambdaContext): Promise<Worked> {
+async function workPoll({ deps, sync }: Worker, context: LambdaContext): Promise<Worked> {
   if (deps.ehr === null) return 'worked';
   if ((await claimNotifiedPoll(deps.db, deps.tableName, deps.baseUrl, sync.now())) === 'too_soon') {
     deps.logger.debug('FHIR poll notice: a notified poll ran within the minute');
     return 'worked';
   }
-  const result = await poll({ source: 'aws.events' }, context);
+  // The schedule's run, its metrics published with the batch's (at the handler's end).
+  const result = await runPoll({ sync, pollMax: deps.pollMax, logger: deps.logger, metrics: deps.metrics }, () => context.getRemainingTimeInMillis());
   return result.kind === 'unauthorized' ? 'unauthorized' : 'worked';
 }

@@ -14,35 +14,31 @@
  * FHIR_EHR_ACTIONS=off nothing is polled: the writer's own read before a
  * write finds the EHR's changes, as before. A run the server answered (it read
  * a page) sends the pending Tasks now (fhir-writer/pending-run.ts): an outage
- * heals at the first poll after it, as at the writer's retry tick.
+ * heals at the first poll after it, as at the writer's retry tick. A notice
+ * that names no Task runs the same `runPoll` (fhir-writer/notice-entry.ts),
+ * its metrics published with its batch's.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { FhirSystems } from '../core/fhir/task';
-import type { EhrSettings } from '../fhir/sync/ehr-work';
 import { recordOutcome } from '../fhir/sync/outcomes';
 import { pollOnce, type PollNotes, type PollResult } from './poll-run';
-import { syncFollowUp } from '../fhir/sync/sync';
-import type { FhirHttp } from '../fhir/client/http';
+import { syncFollowUp, type SyncDeps } from '../fhir/sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
-import type { FlushingMetricSink, LogSink } from '../shared/observability';
-import type { TableClient } from '../store/table-client';
+import type { LogSink, MetricSink } from '../shared/observability';
 import { WRITER_RESERVE_MS } from './app';
+import { writerSyncDeps, type FhirWriterSet } from './deps';
 import { sendPendingAfterAnswer } from './pending-run';
 
-export interface FhirPollDeps {
-  db: TableClient;
-  tableName: string;
-  http: FhirHttp;
-  systems: FhirSystems;
-  baseUrl: string;
-  /** FHIR_EHR_ACTIONS on: the EHR's work applies as the person's actions (fhir/sync/ehr-work.ts); null: off, no run. */
-  ehr: EhrSettings | null;
+/** The schedule's dependencies: the writer's set (fhir-writer/deps.ts), with FHIR_POLL_MAX and `ehr` given. */
+export type FhirPollDeps = FhirWriterSet;
+
+/** What one poll run needs: the order-safe write's set, FHIR_POLL_MAX, and where it logs and counts (its caller publishes). */
+export interface PollRunDeps {
+  sync: SyncDeps;
   /** FHIR_POLL_MAX. */
   pollMax: number;
   logger: LogSink;
-  metrics: FlushingMetricSink;
-  now?: () => Date;
+  metrics: MetricSink;
 }
 
 /** A scheduled invocation (EventBridge's `aws.events`), told from the stream's batches by its `source`. */
@@ -53,41 +49,52 @@ export function isScheduledEvent(event: unknown): event is { source: 'aws.events
 export type FhirPollAnswer = PollResult | { kind: 'off' };
 
 export function createFhirPollHandler(deps: FhirPollDeps) {
-  const now = deps.now ?? (() => new Date());
-  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr };
+  const run: PollRunDeps = { sync: writerSyncDeps(deps), pollMax: deps.pollMax, logger: deps.logger, metrics: deps.metrics };
   return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FhirPollAnswer> => {
     if (deps.ehr === null) return { kind: 'off' };
     try {
-      const result = await pollOnce({
-        db: deps.db,
-        tableName: deps.tableName,
-        http: deps.http,
-        systems: deps.systems,
-        baseUrl: deps.baseUrl,
-        pollMax: deps.pollMax,
-        timeLeftMs: () => context.getRemainingTimeInMillis(),
-        reserveMs: WRITER_RESERVE_MS,
-        now,
-        handle: async (id) => {
-          const outcome = await syncFollowUp(sync, id);
-          recordOutcome(deps.logger, deps.metrics, id, outcome);
-          return outcome;
-        },
-      });
-      report(deps, result);
-      // A search answered: the server is up, and what waits from an outage goes now.
-      if (result.kind === 'complete' || result.kind === 'cut' || result.kind === 'lost') {
-        await sendPendingAfterAnswer({ sync, logger: deps.logger, metrics: deps.metrics }, { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: WRITER_RESERVE_MS });
-      }
-      return result;
+      return await runPoll(run, () => context.getRemainingTimeInMillis());
     } finally {
       deps.metrics.publishStoredMetrics();
     }
   };
 }
 
+/**
+ * One poll run, the schedule's or a notice's that names no Task (`timeLeft`: the ms its invocation has
+ * left): each new EHR version's follow-up through the order-safe write, logged and counted; the run's log
+ * line and metrics; then, when a search answered, the pending Tasks. Off with FHIR_EHR_ACTIONS=off. Its
+ * metrics are added, not published: the caller publishes them once, at its invocation's end.
+ */
+export async function runPoll(deps: PollRunDeps, timeLeft: () => number): Promise<FhirPollAnswer> {
+  const { sync, logger, metrics } = deps;
+  if (!sync.ehr) return { kind: 'off' };
+  const result = await pollOnce({
+    db: sync.db,
+    tableName: sync.tableName,
+    http: sync.http,
+    systems: sync.systems,
+    baseUrl: sync.baseUrl,
+    pollMax: deps.pollMax,
+    timeLeftMs: timeLeft,
+    reserveMs: WRITER_RESERVE_MS,
+    now: sync.now,
+    handle: async (id) => {
+      const outcome = await syncFollowUp(sync, id);
+      recordOutcome(logger, metrics, id, outcome);
+      return outcome;
+    },
+  });
+  report(deps, result);
+  // A search answered: the server is up, and what waits from an outage goes now.
+  if (result.kind === 'complete' || result.kind === 'cut' || result.kind === 'lost') {
+    await sendPendingAfterAnswer({ sync, logger, metrics }, { timeLeftMs: timeLeft, reserveMs: WRITER_RESERVE_MS });
+  }
+  return result;
+}
+
 /** One log line per run (kinds and counts only: never a URL, a query or a body) and its metrics. */
-function report(deps: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollResult): void {
+function report(deps: Pick<PollRunDeps, 'logger' | 'metrics'>, result: PollResult): void {
   const { logger, metrics } = deps;
   if (result.read > 0) metrics.addMetric(FHIR_METRICS.polled, MetricUnit.Count, result.read);
   reportNotes(deps, result);
@@ -108,7 +115,7 @@ function report(deps: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollResu
 }
 
 /** The versions a run set aside or found ahead of the clock: counted, and logged by ids and instant only (never a Task's content). */
-function reportNotes({ logger, metrics }: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollNotes): void {
+function reportNotes({ logger, metrics }: Pick<PollRunDeps, 'logger' | 'metrics'>, result: PollNotes): void {
   const { setAside = [], ahead = [] } = result;
   if (setAside.length > 0) metrics.addMetric(FHIR_METRICS.pollSetAside, MetricUnit.Count, setAside.length);
   for (const one of setAside) {

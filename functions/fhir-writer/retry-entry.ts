@@ -11,11 +11,11 @@
 import type { Context } from 'aws-lambda';
 import type { FhirWriterDeps } from './app';
 import { WRITER_RESERVE_MS } from './app';
+import { writerSyncDeps } from './deps';
 import { sendPendingNow, type RetryResult } from './pending-run';
 
 export function createFhirRetryHandler(deps: FhirWriterDeps) {
-  const now = deps.now ?? (() => new Date());
-  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr ?? null };
+  const sync = writerSyncDeps(deps);
   return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RetryResult> => {
     try {
       return await sendPendingNow({ sync, logger: deps.logger, metrics: deps.metrics }, { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: WRITER_RESERVE_MS });

@@ -16,11 +16,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { noticeMessage, type FhirNotice } from '../../functions/core/fhir/notice';
+import { fhirWriterDeps, type FhirWriterSettings } from '../../functions/fhir-writer/deps';
 import { createFhirNoticeHandler } from '../../functions/fhir-writer/notice-entry';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { type LogSink } from '../../functions/shared/observability';
 import { localContext } from '../lambda-context';
-import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed writer's timeout (lib/fhir.ts FHIR_WRITER_TIMEOUT): what a delivery's context counts down from. */
 const WRITER_TIMEOUT_MS = 60_000;
@@ -167,8 +167,8 @@ async function failuresOf(options: Pick<LocalNoticeQueueOptions, 'handler' | 'lo
 }
 
 /** npm start's queue: the writer's consumer, on the runtime's table and FHIR client. */
-export function startFhirNoticeQueue(options: LocalFhirWriterOptions): FhirNoticeQueue {
-  const deps = localFhirWriterDeps(options);
+export function startFhirNoticeQueue(options: FhirWriterSettings): FhirNoticeQueue {
+  const deps = fhirWriterDeps(options);
   return createLocalNoticeQueue({ handler: createFhirNoticeHandler(deps), logger: deps.logger });
 }
 

@@ -10,13 +10,13 @@
  * deployed function's 60 s; stopped on shutdown after the runs in flight.
  */
 import { FHIR_RETRY_SECONDS } from '../../functions/core/fhir/retry';
+import { fhirWriterDeps, type FhirWriterSettings } from '../../functions/fhir-writer/deps';
 import { createFhirPollHandler, type FhirPollAnswer } from '../../functions/fhir-writer/poll-entry';
 import type { RetryResult } from '../../functions/fhir-writer/pending-run';
 import { createFhirRetryHandler } from '../../functions/fhir-writer/retry-entry';
 import { SERVICES } from '../../functions/shared/metric-names';
 import type { LogSink } from '../../functions/shared/observability';
 import { localContext } from '../lambda-context';
-import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed writer's timeout (lib/fhir.ts FHIR_WRITER_TIMEOUT). */
 const WRITER_TIMEOUT_MS = 60_000;
@@ -47,8 +47,8 @@ function single<T>(run: () => Promise<T>, logger: LogSink, what: string) {
   return { now, settled: async () => void (await running) };
 }
 
-export function startFhirPoller(options: LocalFhirWriterOptions): FhirPoller {
-  const deps = localFhirWriterDeps(options);
+export function startFhirPoller(options: FhirWriterSettings): FhirPoller {
+  const deps = fhirWriterDeps(options);
   const { config } = options;
   const context = () => localContext(SERVICES.fhirWriter, WRITER_TIMEOUT_MS);
   const poll = createFhirPollHandler(deps);

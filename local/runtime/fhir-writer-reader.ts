@@ -7,18 +7,18 @@
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createFhirWriterHandler } from '../../functions/fhir-writer/app';
+import { fhirWriterDeps, type FhirWriterSettings } from '../../functions/fhir-writer/deps';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { startStreamReader, type StreamReader } from '../stream-reader';
 import type { StreamPositions } from '../stream-reader/positions';
-import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed mapping's batch size and attempts (lib/: one try and two retries). */
 export const FHIR_WRITER_MAPPING = { batchSize: 10, maxAttempts: 3 } as const;
 
 export function startFhirWriterReader(
-  options: LocalFhirWriterOptions & { streams: DynamoDBStreamsClient; streamArn: string; busy: () => boolean; positions?: StreamPositions | undefined },
+  options: FhirWriterSettings & { streams: DynamoDBStreamsClient; streamArn: string; busy: () => boolean; positions?: StreamPositions | undefined },
 ): StreamReader {
-  const deps = localFhirWriterDeps(options);
+  const deps = fhirWriterDeps(options);
   const logger = deps.logger;
   const handler = createFhirWriterHandler(deps);
   return startStreamReader({

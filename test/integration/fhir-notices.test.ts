@@ -61,8 +61,8 @@ beforeEach(async () => {
 
 const { logs, logger } = jsonLogger();
 
-function consumer(options: { db?: TableClient; baseUrl?: string } = {}) {
-  const metrics = recordingMetrics();
+function consumer(options: { db?: TableClient; baseUrl?: string; metrics?: ReturnType<typeof recordingMetrics> } = {}) {
+  const metrics = options.metrics ?? recordingMetrics();
   const baseUrl = options.baseUrl ?? standin.url;
   const handle = createFhirNoticeHandler({
     db: options.db ?? table.db,
@@ -270,6 +270,16 @@ describe('a notification that names no Task', () => {
     const race = `${standin.url}/race-${freshId()}`;
     const claims = await Promise.all([0, 1].map(() => claimNotifiedPoll(table.db, table.tableName, race, clock!)));
     expect(claims.sort()).toEqual(['claimed', 'too_soon']);
+  });
+
+  it('publishes its batch\'s metrics once, at the end: the poll run\'s with the notices\'', async () => {
+    // A base URL of its own that answers no search: the run stops (counted), and its claim is this test's alone.
+    const baseUrl = `${standin.url}/gone-${freshId()}`;
+    const published: Record<string, number>[] = [];
+    const metrics = recordingMetrics();
+    const { handle } = consumer({ baseUrl, metrics: { ...metrics, publishStoredMetrics: () => void published.push(Object.fromEntries(metrics.counts.entries())) } });
+    expect(await handle(batch({ kind: 'poll' }, { kind: 'poll' }), context)).toEqual({ batchItemFailures: [] });
+    expect(published).toEqual([{ [FHIR_METRICS.pollFailed]: 1, [FHIR_METRICS.noticesWorked]: 2 }]);
   });
 });
 

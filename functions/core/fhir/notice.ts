@@ -16,13 +16,16 @@ const TaskId = z.string().check(z.regex(/^[A-Za-z0-9\-.]{1,64}$/), z.refine((id)
 const Source = z.string().check(z.regex(/^[a-z]{1,16}:[a-z]{1,16}$/));
 
 /**
- * One notice: a Task to read again (`deleted`: a DELETE notification, so a
- * read that finds none is a deletion; `source`: who notified, for the cap per
+ * One notice: a Task to read again (`source`: who notified, for the cap per
  * source, absent in a message of an older route), or a poll run asked for by a
- * notification that names no Task (a server that sends no payload).
+ * notification that names no Task (a server that sends no payload). A Task
+ * notice's `deleted` (the route marks a DELETE notification) is read by
+ * nothing: whether the Task is gone is decided by the order-safe write's read
+ * of it (fhir/sync/sync.ts). It is optional, so a message without it is a
+ * notice as well.
  */
 export const FhirNotice = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('task'), task_id: TaskId, deleted: z.boolean(), source: z.optional(Source) }),
+  z.strictObject({ kind: z.literal('task'), task_id: TaskId, deleted: z.optional(z.boolean()), source: z.optional(Source) }),
   z.strictObject({ kind: z.literal('poll') }),
 ]);
 export type FhirNotice = z.output<typeof FhirNotice>;
