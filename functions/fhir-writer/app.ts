@@ -29,6 +29,7 @@ import { nextTryAfterOutage } from '../core/fhir/retry';
 import { noteNextTry } from '../store/fhir-records';
 import { recordOutcome } from '../fhir/sync/outcomes';
 import { syncFollowUp } from '../fhir/sync/sync';
+import { isUnavailable, unavailableReason } from '../fhir/client/failure';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import { writerSyncDeps, type WriterSyncParts } from './deps';
 
@@ -59,8 +60,8 @@ export function createFhirWriterHandler(deps: FhirWriterDeps) {
         const outcome = await syncFollowUp(sync, id, stored.followUp.opened_at, digested);
         recordOutcome(deps.logger, deps.metrics, id, outcome);
         if (outcome.kind === 'unauthorized') return { batchItemFailures: [] };
-        if (outcome.kind === 'unavailable') {
-          if (!outcome.throttled) return failedFrom(await noted(left, outcome.retryAfterMs), outcome.reason);
+        if (isUnavailable(outcome)) {
+          if (outcome.kind !== 'retry_after') return failedFrom(await noted(left, outcome.retryAfterMs), unavailableReason(outcome));
           const wait = outcome.retryAfterMs;
           // Waited for when it fits the time left (then the same follow-up again), else the retry's: never dead-lettered.
           if (wait === null || context.getRemainingTimeInMillis() - wait < WRITER_RESERVE_MS) return leftToSweep(await noted(left, wait));

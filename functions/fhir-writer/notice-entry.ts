@@ -40,6 +40,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { readNoticeMessage } from '../core/fhir/notice';
 import { UNNAMED_SOURCE } from '../core/fhir/notice-cap';
 import { readNoticedTask } from './notice-reads';
+import { isUnavailable, unavailableReason, type FhirFailure } from '../fhir/client/failure';
 import { recordOutcome } from '../fhir/sync/outcomes';
 import { syncFollowUp, type SyncDeps } from '../fhir/sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
@@ -67,8 +68,13 @@ interface Batch {
   polls: string[];
 }
 
-/** How one Task's (or the polls') notices ended: worked (`synced`: its follow-up's write answered), left for SQS to deliver again, or the batch ends (401/403). */
-type Worked = 'worked' | 'synced' | 'retry' | 'unauthorized';
+/**
+ * How one Task's (or the polls') notices ended: worked (`synced`: its follow-up's write answered), or the failure met,
+ * as the read or the write gave it: left for SQS to deliver again (the server unavailable, or a throw), or the batch ends (401/403).
+ */
+type Worked = { kind: 'worked' | 'synced' | 'threw' } | FhirFailure;
+
+const WORKED: Worked = { kind: 'worked' };
 
 /** What the handler's steps share: the deps, the order-safe write's. */
 interface Worker {
@@ -105,10 +111,10 @@ async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): 
       break;
     }
     const outcome = await guarded(worker, work);
-    if (outcome === 'retry') failed.push(...messageIds);
+    if (outcome.kind === 'threw' || isUnavailable(outcome)) failed.push(...messageIds);
     else worked += messageIds.length;
-    synced ||= outcome === 'synced';
-    if (outcome === 'unauthorized') {
+    synced ||= outcome.kind === 'synced';
+    if (outcome.kind === 'unauthorized') {
       // The same credentials would be refused for every other notice: the poll finds their work once they are fixed.
       logger.error('FHIR notices not worked: the credentials are refused (401/403), a configuration error', { notices: groups.slice(index + 1).flatMap(([ids]) => ids).length });
       break;
@@ -143,7 +149,7 @@ async function guarded(worker: Worker, work: () => Promise<Worked>): Promise<Wor
     return await work();
   } catch (error) {
     worker.deps.logger.error('FHIR notice failed: left for the queue to deliver again', { error_name: error instanceof Error ? error.name : 'unknown' });
-    return 'retry';
+    return { kind: 'threw' };
   }
 }
 
@@ -155,31 +161,30 @@ async function workTask(worker: Worker, taskId: string): Promise<Worked> {
     case 'unauthorized':
       metrics.addMetric(FHIR_METRICS.unauthorized, MetricUnit.Count, 1);
       logger.error('FHIR server or token endpoint refused the credentials (401/403) to a notice\'s read: a configuration error', { where: read.where });
-      return 'unauthorized';
-    case 'unavailable':
-      metrics.addMetric(FHIR_METRICS.unavailable, MetricUnit.Count, 1);
-      logger.warn('FHIR server unavailable to a notice\'s read: the notice is delivered again', { reason: read.reason, status: read.status });
-      return 'retry';
+      return read;
     case 'none':
       logger.debug('FHIR notice names no follow-up: nothing to do', { why: read.why });
-      return 'worked';
+      return WORKED;
     case 'follow_up': {
       const outcome = await syncFollowUp(worker.sync, read.id);
       recordOutcome(logger, metrics, read.id, outcome);
-      if (outcome.kind === 'unavailable') return 'retry';
-      return outcome.kind === 'unauthorized' ? 'unauthorized' : 'synced';
+      return isUnavailable(outcome) || outcome.kind === 'unauthorized' ? outcome : { kind: 'synced' };
     }
+    default:
+      metrics.addMetric(FHIR_METRICS.unavailable, MetricUnit.Count, 1);
+      logger.warn('FHIR server unavailable to a notice\'s read: the notice is delivered again', { reason: unavailableReason(read), status: read.status });
+      return read;
   }
 }
 
 /** The batch's poll notices: one poll run, unless one was claimed within the minute (or FHIR_EHR_ACTIONS is off). */
 async function workPoll({ deps, sync }: Worker, context: LambdaContext): Promise<Worked> {
-  if (deps.ehr === null) return 'worked';
+  if (deps.ehr === null) return WORKED;
   if ((await claimNotifiedPoll(deps.db, deps.tableName, deps.baseUrl, sync.now())) === 'too_soon') {
     deps.logger.debug('FHIR poll notice: a notified poll ran within the minute');
-    return 'worked';
+    return WORKED;
   }
   // The schedule's run, its metrics published with the batch's (at the handler's end).
   const result = await runPoll({ sync, pollMax: deps.pollMax, logger: deps.logger, metrics: deps.metrics }, () => context.getRemainingTimeInMillis());
-  return result.kind === 'unauthorized' ? 'unauthorized' : 'worked';
+  return result.kind === 'unauthorized' ? result : WORKED;
 }

@@ -23,7 +23,8 @@
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { FHIR_RETRY_PAGE, nextTryAfterOutage, retryHorizon } from '../core/fhir/retry';
 import { recordOutcome } from '../fhir/sync/outcomes';
-import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../fhir/sync/sync';
+import { syncFollowUp, type SyncDeps, type SyncOutcome } from '../fhir/sync/sync';
+import { isUnavailable, notFinal, unavailableReason, type Unavailable } from '../fhir/client/failure';
 import { errorName, type LogSink, type MetricSink } from '../shared/observability';
 import { countFailedTry, dropPendingKey, movedBehind, noteNextTry, PENDING_TRIES, readPending, type PendingRecord } from '../store/fhir-records';
 
@@ -50,7 +51,7 @@ export async function sendPendingNow(deps: RetryDeps, time: RetryTime): Promise<
   const { db, tableName } = deps.sync;
   const now = deps.sync.now();
   const result: RetryResult = { sent: 0, failed: 0, stopped: null };
-  const failed: { pending: PendingRecord; outcome: Extract<SyncOutcome, { kind: 'unavailable' }> }[] = [];
+  const failed: { pending: PendingRecord; outcome: Unavailable }[] = [];
   for (const pending of await readPending(db, tableName, FHIR_RETRY_PAGE, retryHorizon(now))) {
     if (time.timeLeftMs() < time.reserveMs) {
       result.stopped = 'time';
@@ -62,9 +63,9 @@ export async function sendPendingNow(deps: RetryDeps, time: RetryTime): Promise<
       result.stopped = 'unauthorized';
       break;
     }
-    if (outcome.kind === 'unavailable') {
+    if (isUnavailable(outcome)) {
       failed.push({ pending, outcome });
-      if (outcome.reason === 'error') continue;
+      if (unavailableReason(outcome) === 'error') continue;
       result.stopped = 'unavailable';
       break;
     }
@@ -96,9 +97,9 @@ async function sendOne(deps: RetryDeps, pending: PendingRecord): Promise<SyncOut
     outcome = await syncFollowUp(deps.sync, pending.id, pending.openedAt);
   } catch (error) {
     deps.logger.error('FHIR Task could not be sent: an answer the tracker cannot use', { follow_up_id: pending.id, error: errorName(error) });
-    outcome = unavailable('error');
+    outcome = notFinal('error');
   }
-  if (outcome.kind !== 'unavailable' && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(deps.sync.db, deps.sync.tableName, pending);
+  if (!isUnavailable(outcome) && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(deps.sync.db, deps.sync.tableName, pending);
   return outcome;
 }
 
@@ -107,8 +108,8 @@ async function sendOne(deps: RetryDeps, pending: PendingRecord): Promise<SyncOut
  * another Task in the run, or the send threw) waits out the backoff once moved
  * behind; an outage's is due at the next tick (or after the server's Retry-After).
  */
-async function countFailure(sync: SyncDeps, pending: PendingRecord, outcome: Extract<SyncOutcome, { kind: 'unavailable' }>, serverAnswered: boolean, now: Date): Promise<void> {
-  const own = serverAnswered || outcome.reason === 'error';
+async function countFailure(sync: SyncDeps, pending: PendingRecord, outcome: Unavailable, serverAnswered: boolean, now: Date): Promise<void> {
+  const own = serverAnswered || unavailableReason(outcome) === 'error';
   const tick = nextTryAfterOutage(now, outcome.retryAfterMs);
   const backoff = new Date(now.getTime() + catchUpPauseMs(Math.max(1, pending.tries + 1 - PENDING_TRIES + 1)));
   const moved = await countFailedTry(sync.db, sync.tableName, pending, own ? backoff : tick);

@@ -23,6 +23,7 @@ import type { Context } from 'aws-lambda';
 import { recordOutcome } from '../fhir/sync/outcomes';
 import { pollOnce, type PollNotes, type PollResult } from './poll-run';
 import { syncFollowUp, type SyncDeps } from '../fhir/sync/sync';
+import { unavailableReason } from '../fhir/client/failure';
 import { FHIR_METRICS } from '../shared/metric-names';
 import type { LogSink, MetricSink } from '../shared/observability';
 import { WRITER_RESERVE_MS } from './app';
@@ -100,8 +101,12 @@ function report(deps: Pick<PollRunDeps, 'logger' | 'metrics'>, result: PollResul
   reportNotes(deps, result);
   switch (result.kind) {
     case 'failed':
+    case 'not_final':
+    case 'retry_after':
+    case 'version_moved':
+    case 'base_not_found':
       metrics.addMetric(FHIR_METRICS.pollFailed, MetricUnit.Count, 1);
-      return logger.warn('FHIR poll stopped: the next run reads on from where it stopped', { read: result.read, reason: result.why, status: result.status });
+      return logger.warn('FHIR poll stopped: the next run reads on from where it stopped', { read: result.read, reason: result.kind === 'failed' ? result.why : unavailableReason(result), status: result.status });
     case 'unauthorized':
       metrics.addMetric(FHIR_METRICS.unauthorized, MetricUnit.Count, 1);
       return logger.error('FHIR server or token endpoint refused the credentials (401/403) to the poll: a configuration error', { read: result.read, where: result.where });

@@ -14,7 +14,8 @@
  *   there resumes exactly where it stopped.
  * - Anything but a searchset (a server down, 429/503, a timeout, a body that
  *   is not one) stops the run without waiting (Retry-After is the next run's):
- *   the cursor stays where the handled Tasks put it. So does a `next` link off
+ *   the cursor stays where the handled Tasks put it, and the run's result is
+ *   the exchange's failure (fhir/client/failure.ts). So does a `next` link off
  *   the base URL (never requested), and a `handle` that finds the server
  *   unavailable (that Task is read again). 401/403 is a configuration error.
  * - A Task version whose sync fails (a Practitioner read answering 5xx, a 413
@@ -50,9 +51,10 @@ import { putPendingBehind, readConfirmation } from '../store/fhir-records';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { readPollState, writePollState } from '../store/fhir-poll';
 import type { TableClient } from '../store/table-client';
-import { judgeAnswer, searchsetTasks, type UnavailableReason } from '../fhir/client/answers';
-import type { FhirExchange, FhirHttp } from '../fhir/client/http';
-import { ConfigError } from '../shared/config';
+import { searchsetTasks } from '../fhir/client/answers';
+import { exchange } from '../fhir/client/exchange';
+import { isUnavailable, notFinal, unavailableReason, type FhirFailure, type Unavailable, type UnavailableReason } from '../fhir/client/failure';
+import type { FhirHttp } from '../fhir/client/http';
 import type { SyncOutcome } from '../fhir/sync/sync';
 
 export interface PollDeps {
@@ -72,9 +74,6 @@ export interface PollDeps {
   now: () => Date;
 }
 
-/** Why a run stopped before it was complete, other than being cut. */
-export type PollFailure = UnavailableReason | 'next_off_base' | SyncError;
-
 /** A sync that threw for one Task (an answer it cannot use, the table refusing under it): a failed try of that version. */
 type SyncError = 'sync_error';
 
@@ -82,10 +81,13 @@ type SyncError = 'sync_error';
 export type PollStop =
   /** Cut by FHIR_POLL_MAX or the time left: the next run resumes where it stopped. */
   | { kind: 'cut'; by: 'max' | 'time' }
-  /** The server could not be read (or a `next` link was off the base URL): the next run reads it again. */
-  | { kind: 'failed'; why: PollFailure; status: number | null }
-  /** 401/403 from the server or its token endpoint, or a credential that cannot be read. */
-  | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
+  /** A `next` link off the base URL, or a sync that threw: the next run reads it again. */
+  | { kind: 'failed'; why: 'next_off_base' | SyncError; status: null }
+  /**
+   * The server could not be read, by the run's search or a Task's sync (the next run reads it again), or the
+   * credentials were refused (401/403, or a credential that cannot be read). Never a refusal: a Task refused is dealt with.
+   */
+  | Exclude<FhirFailure, { kind: 'refused' }>;
 
 /** A Task version set aside after POLL_TRIES failed tries (its follow-up pending behind the others); ids only. */
 export interface SetAsideVersion {
@@ -174,27 +176,13 @@ class PollRun {
     return { ...end, read: this.read, ...(this.setAside.length > 0 ? { setAside: this.setAside } : {}), ...(this.ahead.length > 0 ? { ahead: this.ahead } : {}) };
   }
 
-  /** One search (or `next` page): its Tasks, or why the run stops. */
+  /** One search (or `next` page): its Tasks, or why the run stops (a 400 or 422 to a search is no refusal of a Task: it stops the run too). */
   private async fetch(path: string): Promise<Page> {
-    let answer: FhirExchange;
-    try {
-      answer = await this.deps.http.send({ method: 'GET', path });
-    } catch (error) {
-      // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, as sync says.
-      if (error instanceof ConfigError) return { kind: 'stop', stop: { kind: 'unauthorized', where: 'credential' } };
-      throw error;
-    }
-    if (answer.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'token' } };
-    if (answer.kind === 'unavailable') return { kind: 'stop', stop: { kind: 'failed', why: answer.reason, status: null } };
-    if (answer.status === 200) {
-      const tasks = searchsetTasks(answer.body);
-      if (tasks === null) return { kind: 'stop', stop: { kind: 'failed', why: 'unreadable', status: 200 } };
-      return { kind: 'page', tasks: polledTasks(tasks), bundle: answer.body };
-    }
-    const judged = judgeAnswer(answer, 'search');
-    if (judged.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'server' } };
-    // A 400 or 422 to a search is no refusal of a Task: the run stops, as for any answer it cannot read.
-    return { kind: 'stop', stop: { kind: 'failed', why: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', status: answer.status } };
+    const answer = await exchange(this.deps.http, { method: 'GET', path }, { asked: 'search', statuses: [200] });
+    if (answer.kind !== 'answer') return { kind: 'stop', stop: answer };
+    const tasks = searchsetTasks(answer.body);
+    if (tasks === null) return { kind: 'stop', stop: notFinal('unreadable', answer) };
+    return { kind: 'page', tasks: polledTasks(tasks), bundle: answer.body };
   }
 
   /** One Task version new to the run: skipped, or handed to `handle`; null once dealt with, else why the run stops. */
@@ -207,8 +195,8 @@ class PollRun {
       const followUpId = followUpIdOf(task.resource, this.deps.systems.task)!;
       const outcome = await this.syncOf(followUpId);
       if (outcome.kind === 'unauthorized') return { kind: 'unauthorized', where: outcome.where };
-      if (outcome.kind === 'unavailable' || outcome.kind === 'threw') {
-        const stop = await this.failed(task, followUpId, outcome.kind === 'threw' ? { why: 'sync_error', status: null } : { why: outcome.reason, status: outcome.status });
+      if (outcome.kind === 'threw' || isUnavailable(outcome)) {
+        const stop = await this.failed(task, followUpId, outcome.kind === 'threw' ? { kind: 'failed', why: 'sync_error', status: null } : failureIn(outcome));
         if (stop !== null) return stop;
       }
     }
@@ -221,13 +209,12 @@ class PollRun {
    * A failed sync of one version: the run stops before it (the cursor stays, the next run reads it again)
    * below POLL_TRIES; at POLL_TRIES it is set aside (null: the run goes on).
    */
-  private async failed(task: PolledTask, followUpId: string, failure: { why: UnavailableReason | SyncError; status: number | null }): Promise<Stop | null> {
-    const stop: Stop = { kind: 'failed', ...failure };
+  private async failed(task: PolledTask, followUpId: string, stop: { kind: 'failed'; why: SyncError; status: null } | Unavailable): Promise<Stop | null> {
     const verdict = failedTry(this.progress.failing, { pair: pairOf(task.id, task.versionId), at: task.at });
     this.progress.failing = verdict.failing;
     if (verdict.kind === 'stop') return stop;
     await this.putAside(followUpId);
-    this.setAside.push({ taskId: task.id, versionId: task.versionId, followUpId, ...failure });
+    this.setAside.push({ taskId: task.id, versionId: task.versionId, followUpId, why: stop.kind === 'failed' ? stop.why : unavailableReason(stop), status: stop.status });
     return null;
   }
 
@@ -280,6 +267,12 @@ class PollRun {
   private async end(stop: Stop): Promise<PollResult> {
     return this.result((await this.checkpoint(false)) ? stop : { kind: 'lost' });
   }
+}
+
+/** A sync's failure as the run stops on it, without the notes of what the sync met on the way (it logged and counted those). */
+function failureIn(outcome: Extract<SyncOutcome, Unavailable>): Unavailable {
+  const { ehr: _ehr, restated: _restated, ...failure } = outcome;
+  return failure;
 }
 
 function sameState(a: PollState, b: PollState): boolean {

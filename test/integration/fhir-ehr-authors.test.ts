@@ -104,7 +104,7 @@ describe('each EHR version by its own author', () => {
     await standin.control.editTask(taskId, completed, { author: ALICE });
     await standin.control.editTask(taskId, { note: [{ text: 'filed' }] }, { author: BOB });
     await standin.control.injectFault({ kind: 'status', status: 503, endpoint: 'read' });
-    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'unavailable' });
+    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'not_final' });
     expect((await followUpOf(id)).state).toBe('new');
     expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
     expect((await followUpOf(id)).closed_by).toBe(`ehr:${ALICE}`);

@@ -216,7 +216,7 @@ describe('who did it: the actor and the owner read from the server (CONTRACT §1
     const [id, taskId] = await openWithTask();
     await standin.control.editTask(taskId, close, { author: 'Practitioner/123' });
     await standin.control.injectFault({ kind: 'status', status: 503, endpoint: 'provenance' });
-    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'unavailable', reason: 'server' });
+    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'not_final', reason: 'server' });
     expect((await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp.state).toBe('new');
     expect((await taskOf(id)).status).toBe('completed');
     expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });

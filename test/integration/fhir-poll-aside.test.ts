@@ -102,7 +102,7 @@ describe('a poll that no Task can stop', () => {
 
     for (const minutes of [3, 4]) {
       clock = at(minutes);
-      expect(await poller().run()).toMatchObject({ kind: 'failed', why: 'server', status: 503 });
+      expect(await poller().run()).toMatchObject({ kind: 'not_final', reason: 'server', status: 503 });
     }
     expect((await followUp(later)).state).toBe('new');
 

@@ -20,7 +20,8 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirPollHandler, isScheduledEvent } from '../../functions/fhir-writer/poll-entry';
 import { createFhirHttp, type FhirHttp } from '../../functions/fhir/client/http';
 import { pollOnce, type PollDeps } from '../../functions/fhir-writer/poll-run';
-import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir/sync/sync';
+import { syncFollowUp, type SyncOutcome } from '../../functions/fhir/sync/sync';
+import { notFinal } from '../../functions/fhir/client/failure';
 import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';
@@ -231,17 +232,17 @@ describe('a poll run against the stand-in', () => {
       if (id === 'b') await standin.control.injectFault({ kind: 'status', status: 429, retryAfter: 120, endpoint: 'search' });
     });
     const started = Date.now();
-    expect(await poll(throttled.handle)).toEqual({ kind: 'failed', why: 'throttled', status: 429, read: 2 });
+    expect(await poll(throttled.handle)).toEqual({ kind: 'retry_after', status: 429, retryAfterMs: 120_000, read: 2 });
     // Retry-After is the next run's: the run never waits for it.
     expect(Date.now() - started).toBeLessThan(10_000);
     await standin.control.injectFault({ kind: 'status', status: 503, times: 1, endpoint: 'search' });
-    expect(await poll(recorder().handle)).toEqual({ kind: 'failed', why: 'server', status: 503, read: 0 });
+    expect(await poll(recorder().handle)).toEqual({ kind: 'not_final', reason: 'server', status: 503, retryAfterMs: null, read: 0 });
     // A Task the server cannot take now (sync answers unavailable) stops the run before it.
     const down = recorder(async (id) => {
       calls.push(id);
-      return id === 'd' ? unavailable('server', { status: 502, retryAfterMs: null }) : undefined;
+      return id === 'd' ? notFinal('server', { status: 502, retryAfterMs: null }) : undefined;
     });
-    expect(await poll(down.handle)).toEqual({ kind: 'failed', why: 'server', status: 502, read: 2 });
+    expect(await poll(down.handle)).toEqual({ kind: 'not_final', reason: 'server', status: 502, retryAfterMs: null, read: 2 });
     expect(await poll(recorder(async (id) => void calls.push(id)).handle)).toEqual({ kind: 'complete', read: 3 });
     expect(calls).toEqual(['a', 'b', 'c', 'd', 'd', 'e', 'f']);
   });
@@ -275,9 +276,9 @@ describe('a poll run against the stand-in', () => {
     const viaProxy = (timeoutMs = 2_000) => ({ baseUrl: proxyBase(), http: createFhirHttp({ baseUrl: proxyBase(), tokens: null, timeoutMs }) });
     const run = recorder();
     proxy.script({ method: 'GET', path: /_sort=_lastUpdated/, times: 1, answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in</html>' } });
-    expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'failed', why: 'unreadable', status: 200, read: 0 });
+    expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'not_final', reason: 'unreadable', status: 200, retryAfterMs: null, read: 0 });
     await standin.control.injectFault({ kind: 'delay', delayMs: 1_000, endpoint: 'search' });
-    expect(await poll(run.handle, viaProxy(200))).toEqual({ kind: 'failed', why: 'timeout', status: null, read: 0 });
+    expect(await poll(run.handle, viaProxy(200))).toEqual({ kind: 'not_final', reason: 'timeout', status: null, retryAfterMs: null, read: 0 });
     await standin.control.injectFault({ kind: 'status', status: 403, endpoint: 'search' });
     expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'unauthorized', where: 'server', read: 0 });
     // A credential that cannot be had (its secret unreadable): configuration too, never a throw.

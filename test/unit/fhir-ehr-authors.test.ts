@@ -107,7 +107,7 @@ describe('the versions between, from the Task\'s history', () => {
     expect(await versionsBetween(medplum, BASE, 't1', 'v-1', 'v3')).toMatchObject({ kind: 'ok', value: [version('v2'), version('v3')] });
     expect(medplum.paths[1]).toBe('Task/t1/_history?_count=50&_offset=50');
     expect(await versionsBetween(serverOf(() => ({ status: 404, body: null })), BASE, 't1', '5', '7')).toEqual({ kind: 'ok', value: 'unreadable' });
-    expect(await versionsBetween(serverOf(() => ({ status: 503, body: null })), BASE, 't1', '5', '7')).toMatchObject({ kind: 'unavailable' });
+    expect(await versionsBetween(serverOf(() => ({ status: 503, body: null })), BASE, 't1', '5', '7')).toMatchObject({ kind: 'not_final' });
   });
 });
 

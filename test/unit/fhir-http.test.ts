@@ -107,10 +107,10 @@ describe('what comes back', () => {
 
   it('answers a hang as unavailable (timeout) and a refused connection as unavailable (network)', async () => {
     const hanging = await fhirServer(() => 'hang');
-    expect(await createFhirHttp({ baseUrl: hanging.url, tokens: null, timeoutMs: 150 }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unavailable', reason: 'timeout' });
+    expect(await createFhirHttp({ baseUrl: hanging.url, tokens: null, timeoutMs: 150 }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'not_final', reason: 'timeout', status: null, retryAfterMs: null });
     const closed = await fhirServer(() => ({ status: 200 }));
     await closed.close();
-    expect(await createFhirHttp({ baseUrl: closed.url, tokens: null }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unavailable', reason: 'network' });
+    expect(await createFhirHttp({ baseUrl: closed.url, tokens: null }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'not_final', reason: 'network', status: null, retryAfterMs: null });
   });
 });
 
@@ -182,7 +182,7 @@ describe('bodies bounded at 5 MiB', () => {
     const http = createFhirHttp({ baseUrl: server.url, tokens: null });
     const started = performance.now();
     const { result, grewBy } = await rssGrowth(() => http.send({ method: 'GET', path: identifierSearch('urn:a:b', 'f-1') }));
-    expect(result).toEqual({ kind: 'unavailable', reason: 'too_large' });
+    expect(result).toEqual({ kind: 'not_final', reason: 'too_large', status: null, retryAfterMs: null });
     expect(performance.now() - started).toBeLessThan(3000);
     expect(grewBy).toBeLessThan(50 * 1024 * 1024);
     await closedByClient(server);
@@ -197,19 +197,19 @@ describe('bodies bounded at 5 MiB', () => {
     const exact = await http.send({ method: 'GET', path: 'Task/t0' });
     expect(exact).toMatchObject({ kind: 'answer', status: 200, bodyState: 'json' });
     expect(((exact as { body: string }).body).length).toBe(FHIR_MAX_BODY_BYTES - 2);
-    expect(await http.send({ method: 'GET', path: 'Task/t1' })).toEqual({ kind: 'unavailable', reason: 'too_large' });
+    expect(await http.send({ method: 'GET', path: 'Task/t1' })).toEqual({ kind: 'not_final', reason: 'too_large', status: null, retryAfterMs: null });
   });
 
   it('bounds an error answer too: a 500 with an endless body is too_large', async () => {
     const server = await fhirServer(() => ({ status: 500, stream: { bytes: Number.POSITIVE_INFINITY } }));
-    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'PUT', path: 'Task/abc', body: TASK })).toEqual({ kind: 'unavailable', reason: 'too_large' });
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'PUT', path: 'Task/abc', body: TASK })).toEqual({ kind: 'not_final', reason: 'too_large', status: null, retryAfterMs: null });
     await closedByClient(server);
   });
 
   it("times out a body that stalls after its first bytes (the timeout covers the body's read)", async () => {
     const server = await fhirServer(() => ({ status: 200, stream: { bytes: 1_000_000, stallAfter: 1000 } }));
     const started = performance.now();
-    expect(await createFhirHttp({ baseUrl: server.url, tokens: null, timeoutMs: 200 }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unavailable', reason: 'timeout' });
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null, timeoutMs: 200 }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'not_final', reason: 'timeout', status: null, retryAfterMs: null });
     expect(performance.now() - started).toBeLessThan(3000);
     expect(server.streams[0]!.sent).toBe(1000);
   });
@@ -247,10 +247,10 @@ describe('the token', () => {
   });
 
   it.each([
-    [{ status: 503 }, { kind: 'unavailable', reason: 'token' }],
-    ['hang', { kind: 'unavailable', reason: 'token' }],
-    [{ status: 400, body: { error: 'invalid_client' } }, { kind: 'unauthorized', reason: 'token' }],
-    [{ status: 403 }, { kind: 'unauthorized', reason: 'token' }],
+    [{ status: 503 }, { kind: 'not_final', reason: 'token', status: null, retryAfterMs: null }],
+    ['hang', { kind: 'not_final', reason: 'token', status: null, retryAfterMs: null }],
+    [{ status: 400, body: { error: 'invalid_client' } }, { kind: 'unauthorized', where: 'token' }],
+    [{ status: 403 }, { kind: 'unauthorized', where: 'token' }],
   ] as const)('answers a token endpoint that gives %j as %j, without asking the server', async (scripted, expected) => {
     const server = await fhirServer(() => ({ status: 200 }));
     const endpoint = await startTokenEndpoint({ clientId: CLIENT_ID, key, answer: () => scripted });
@@ -263,7 +263,7 @@ describe('the token', () => {
   it('answers a token refused on the second try, after a 401, as unauthorized', async () => {
     const server = await fhirServer(() => ({ status: 401 }));
     const { source } = await tokens((_request, verified, index) => (index === 0 && verified?.valid ? { status: 200, body: { access_token: 'access-1', expires_in: 300 } } : { status: 401, body: { error: 'invalid_client' } }));
-    expect(await createFhirHttp({ baseUrl: server.url, tokens: source }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unauthorized', reason: 'token' });
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: source }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unauthorized', where: 'token' });
   });
 });
 

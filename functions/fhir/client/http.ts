@@ -2,11 +2,11 @@
  * One exchange with the FHIR server (CONTRACT §13): `application/fhir+json` both
  * ways, a bearer token when FHIR_TOKEN_URL is set, a timeout per request (the
  * body's read included), and the answer handed back whatever its status, for the
- * caller (the order-safe write) to judge. Only what the transport decides is
- * decided here: a timeout or a network error is `unavailable`, and so is a body
- * over 5 MiB (`too_large`: read as a stream and cut there, never held whole); a
- * token that cannot be had is `unavailable` or `unauthorized` as the token
- * endpoint said; a 401 from the server is met once with a fresh token (a token
+ * caller to judge (exchange.ts). Only what the transport decides is decided
+ * here, as a FhirFailure (failure.ts): a timeout or a network error is
+ * `not_final`, and so is a body over 5 MiB (`too_large`: read as a stream and
+ * cut there, never held whole); a token that cannot be had is `not_final` or
+ * `unauthorized` as the token endpoint said; a 401 from the server is met once with a fresh token (a token
  * revoked before its time), and a second 401 is the answer. Redirects are never
  * followed: a 3xx is an answer like the others, its `Location` unasked.
  *
@@ -16,6 +16,7 @@
  */
 import type { LogSink } from '../../shared/observability';
 import type { TokenSource } from './token';
+import { notFinal, type FhirFailure } from './failure';
 import { retryAfterMs } from '../../shared/retry-after';
 import { readTextWithin } from '../../shared/bounded-body';
 
@@ -53,11 +54,11 @@ export interface FhirAnswer {
   body: unknown;
 }
 
-export type FhirExchange =
-  | FhirAnswer
-  /** No answer: a timeout (the body's read included), a network error, a token endpoint unavailable, or a body over FHIR_MAX_BODY_BYTES. */
-  | { kind: 'unavailable'; reason: 'timeout' | 'network' | 'token' | 'too_large' }
-  | { kind: 'unauthorized'; reason: 'token' };
+/**
+ * An answer, or none: `not_final` for a timeout (the body's read included), a network error, a token endpoint
+ * unavailable, or a body over FHIR_MAX_BODY_BYTES; `unauthorized` where the token endpoint refused the credential.
+ */
+export type FhirExchange = FhirAnswer | Extract<FhirFailure, { kind: 'not_final' | 'unauthorized' }>;
 
 export interface FhirHttp {
   /** Never throws for a status; rejects only for a bad path or when the credential cannot be had (token.ts). */
@@ -103,7 +104,7 @@ export function createFhirHttp(options: FhirHttpOptions): FhirHttp {
       return await answerOf(response, now());
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      return { kind: 'unavailable', reason: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
+      return notFinal(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
     }
   };
 
@@ -125,7 +126,7 @@ export function createFhirHttp(options: FhirHttpOptions): FhirHttp {
 }
 
 function tokenFailure(kind: 'unavailable' | 'unauthorized'): FhirExchange {
-  return kind === 'unavailable' ? { kind: 'unavailable', reason: 'token' } : { kind: 'unauthorized', reason: 'token' };
+  return kind === 'unavailable' ? notFinal('token') : { kind: 'unauthorized', where: 'token' };
 }
 
 /** A TypeError unless the path stays under the base: relative, no scheme, no `.` or `..` segment (a bug, not an answer). */
@@ -150,7 +151,7 @@ function headersOf(request: FhirRequest, accessToken: string | null): Record<str
 /** The answer, its body read within FHIR_MAX_BODY_BYTES (the request's signal still bounds the read's time). */
 async function answerOf(response: Response, nowMs: number): Promise<FhirExchange> {
   const read = await readTextWithin(response, FHIR_MAX_BODY_BYTES);
-  if (read.kind === 'too_large') return { kind: 'unavailable', reason: 'too_large' };
+  if (read.kind === 'too_large') return notFinal('too_large');
   const { headers } = response;
   return {
     kind: 'answer',

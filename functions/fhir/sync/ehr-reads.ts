@@ -28,16 +28,20 @@ import { EHR_ACTOR_PREFIX } from '../../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../../core/follow-up/action-body';
 import { historySteps, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../../core/fhir/ehr-versions';
 import { namesStaff } from '../../core/fhir/references';
-import { judgeAnswer, usableResourceId, type UnavailableReason } from '../client/answers';
-import type { FhirAnswer, FhirExchange, FhirHttp } from '../client/http';
+import { usableResourceId } from '../client/answers';
+import { exchange, type Reads } from '../client/exchange';
+import type { ReadFailure } from '../client/failure';
+import type { FhirHttp } from '../client/http';
 
-/** A read that could not be had now: the change is read again later (never applied with a guessed actor). */
-export type EhrReadFailure = { kind: 'unavailable'; reason: UnavailableReason; answer: FhirAnswer | null } | { kind: 'unauthorized'; where: 'token' };
-export type EhrRead<T> = { kind: 'ok'; value: T } | EhrReadFailure;
+/** A value read, or a read that could not be had now: the change is read again later (never applied with a guessed actor). */
+export type EhrRead<T> = { kind: 'ok'; value: T } | ReadFailure;
 
 const HANDLE = new RegExp(`^[${HANDLE_CHARACTERS}]+$`);
-/** Statuses that say "not here for you" of a Provenance or Practitioner read: fall back, never retry. */
-const FALL_BACK = new Set([400, 403, 404, 410]);
+/**
+ * The answers a read here reads itself: 200, and those that say "not here for you" of a Provenance or
+ * Practitioner read (400, 403, 404, 410: fall back, never retry). Any other is a failure to pass on.
+ */
+const READ: Reads = { asked: 'read', statuses: [200, 400, 403, 404, 410] };
 
 const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 
@@ -67,11 +71,10 @@ export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: Record<s
   const versionId = record(task.meta)?.versionId;
   if (usableResourceId(id) && usableVersionId(versionId)) {
     const target = encodeURIComponent(`Task/${id}/_history/${versionId}`);
-    const answer = await http.send({ method: 'GET', path: `Provenance?target=${target}` });
-    const failed = failureOf(answer);
-    if (failed !== null) return failed;
+    const answer = await exchange(http, { method: 'GET', path: `Provenance?target=${target}` }, READ);
+    if (answer.kind !== 'answer') return answer;
     // Only the agent whose type is `author` counts; a Patient's or another type's is the host.
-    const agent = answer.kind === 'answer' && answer.status === 200 ? provenanceAuthor(answer.body, usableReference) : null;
+    const agent = answer.status === 200 ? provenanceAuthor(answer.body, usableReference) : null;
     if (agent !== null && namesStaff(agent)) return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${agent}` };
   }
   return host;
@@ -92,16 +95,15 @@ export async function versionsBetween(http: FhirHttp, baseUrl: string, taskId: s
   let walk: HistoryWalk = { versions: [], foundMet: false };
   let path: string | null = `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}`;
   for (let page = 0; page < HISTORY_PAGES && path !== null; page++) {
-    const answer = await http.send({ method: 'GET', path });
-    const failed = failureOf(answer);
-    if (failed !== null) return failed;
-    const steps = answer.kind === 'answer' && answer.status === 200 ? historySteps(answer.body) : null;
+    const answer = await exchange(http, { method: 'GET', path }, READ);
+    if (answer.kind !== 'answer') return answer;
+    const steps = answer.status === 200 ? historySteps(answer.body) : null;
     if (steps === null) return { kind: 'ok', value: 'unreadable' };
     const step = walkHistoryPage(walk, steps, confirmed, found);
     if (step.kind === 'complete') return { kind: 'ok', value: step.versions };
     if (step.kind === 'unreadable') return { kind: 'ok', value: 'unreadable' };
     walk = step.walk;
-    path = nextPage(answer.kind === 'answer' ? answer.body : null, baseUrl, taskId, page, steps.length);
+    path = nextPage(answer.body, baseUrl, taskId, page, steps.length);
   }
   return { kind: 'ok', value: 'unreadable' };
 }
@@ -118,21 +120,11 @@ function nextPage(body: unknown, baseUrl: string, taskId: string, page: number, 
 export async function ownerOfReference(http: FhirHttp, baseUrl: string, reference: string, ownerSystem: string): Promise<EhrRead<string>> {
   const path = practitionerPath(reference, baseUrl);
   if (path === null) return { kind: 'ok', value: reference };
-  const answer = await http.send({ method: 'GET', path });
-  const failed = failureOf(answer);
-  if (failed !== null) return failed;
-  const identifiers = answer.kind === 'answer' && answer.status === 200 ? record(answer.body)?.identifier : null;
+  const answer = await exchange(http, { method: 'GET', path }, READ);
+  if (answer.kind !== 'answer') return answer;
+  const identifiers = answer.status === 200 ? record(answer.body)?.identifier : null;
   const value = Array.isArray(identifiers) ? identifiers.map(record).find((identifier) => identifier?.system === ownerSystem)?.value : undefined;
   return { kind: 'ok', value: typeof value === 'string' && value.length <= MAX_OWNER_LENGTH && HANDLE.test(value) ? value : reference };
-}
-
-/** A read's failure to pass on (no answer, a 5xx, a 429, a token refused), or null: an answer to read, or to fall back from. */
-function failureOf(answer: FhirExchange): EhrReadFailure | null {
-  if (answer.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
-  if (answer.kind === 'unavailable') return { kind: 'unavailable', reason: answer.reason, answer: null };
-  if (answer.status === 200 || FALL_BACK.has(answer.status)) return null;
-  const judged = judgeAnswer(answer, 'read');
-  return { kind: 'unavailable', reason: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', answer };
 }
 
 /** A delivery's names already read, by actor reference (null: read and not had). */
@@ -155,7 +147,7 @@ export function practitionerName(body: unknown): string | null {
 
 /** The body of a read of `path` when it answers 200, else null (any failure: no name, never retried here). */
 async function readBody(http: FhirHttp, path: string): Promise<unknown> {
-  const answer = await http.send({ method: 'GET', path });
+  const answer = await exchange(http, { method: 'GET', path });
   return answer.kind === 'answer' && answer.status === 200 ? answer.body : null;
 }
 

@@ -14,11 +14,12 @@ import { namesStaff } from '../../core/fhir/references';
 import { claimsUnwrittenContent, foundTask, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource } from '../../core/fhir/task';
 import { EHR_ACTOR_PREFIX } from '../../shared/actor';
 import { usableResourceId } from '../client/answers';
+import { isFhirFailure, type ReadFailure } from '../client/failure';
 import type { StaleThresholds } from '../../core/staleness';
 import { applyEhrWork } from '../../store/follow-ups/ehr-actions';
 import type { Confirmation } from '../../store/fhir-records';
 import { ehrSetOf } from '../../core/fhir/ehr-set';
-import { actorDisplayOf, ehrActorOf, ownerOfReference, serverHost, versionsBetween, type ActorNames, type EhrReadFailure } from './ehr-reads';
+import { actorDisplayOf, ehrActorOf, ownerOfReference, serverHost, versionsBetween, type ActorNames } from './ehr-reads';
 import type { FhirSystems } from '../../core/fhir/task';
 import type { TableClient } from '../../store/table-client';
 import type { FhirHttp } from '../client/http';
@@ -69,7 +70,8 @@ export type EhrStep =
   /** Not applied: the Task is held (changed_in_ehr) until a person acts; `known`: held already (read again, not counted again). */
   | { kind: 'held'; change: EhrChangeView | null; known?: boolean }
   | { kind: 'gone' }
-  | { kind: 'failed'; failure: EhrReadFailure };
+  /** A read that could not be had now (fhir/sync/ehr-reads.ts): the change is read again later. */
+  | ReadFailure;
 
 /**
  * The content the tracker confirmed of its Task: as recorded, or, for a
@@ -100,13 +102,13 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
   const versions = await versionsOf(deps, input, confirmed);
-  if (versions.kind !== 'ok') return versions.kind === 'held' ? versions : { kind: 'failed', failure: versions };
+  if (versions.kind !== 'ok') return versions;
   const walk: Walk = { previous: confirmed, taken: confirmed, newest: null, held: false, applied: null, conflict: null };
   // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
   for (const version of versions.value) {
     const content = comparedContentOf(version.resource, deps.systems);
     const step = await versionStep(deps, ehr, input, walk, content, version);
-    if (step.kind === 'failed') return step;
+    if (isFhirFailure(step)) return step;
     if (step.kind === 'gone') return { kind: 'gone' };
     walkOn(walk, step, content);
   }
@@ -135,7 +137,7 @@ interface Walk {
 }
 
 /** One version's place in the walk. */
-function walkOn(walk: Walk, step: Exclude<VersionStep, { kind: 'failed' | 'gone' }>, content: ConfirmedContent): void {
+function walkOn(walk: Walk, step: Exclude<VersionStep, ReadFailure | { kind: 'gone' }>, content: ConfirmedContent): void {
   walk.previous = content;
   switch (step.kind) {
     case 'none':
@@ -189,7 +191,7 @@ function sameHeld(recorded: EhrChangeView | null, change: EhrChangeView): boolea
   return recorded !== null && !recorded.applied && recorded.why !== null && recorded.why === change.why && recorded.fhir_version_id === change.fhir_version_id;
 }
 
-type Versions = { kind: 'ok'; value: EhrVersion[] } | Extract<EhrStep, { kind: 'held' }> | EhrReadFailure;
+type Versions = { kind: 'ok'; value: EhrVersion[] } | Extract<EhrStep, { kind: 'held' }> | ReadFailure;
 
 /**
  * The versions to apply, oldest first: the one read alone when it was saved
@@ -217,7 +219,7 @@ type VersionStep =
   | { kind: 'own' | 'none' | 'undone' | 'already_applied' | 'gone' }
   | { kind: 'applied' | 'unchanged' | 'held'; change: EhrChangeView }
   | { kind: 'conflict'; change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
-  | { kind: 'failed'; failure: EhrReadFailure };
+  | ReadFailure;
 
 /** One version read against the one before: the tracker's own, no action, back at what the tracker has, applied as its author's, held, a conflict. */
 async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
@@ -232,7 +234,7 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
   if (change === null) return { kind: 'none' };
   if (sameTaskContent(content, walk.taken)) return { kind: 'undone' };
   const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);
-  if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };
+  if (actor.kind !== 'ok') return actor;
   const now = deps.now();
   const lastUpdated = usableLastUpdated(record(version.resource.meta)?.lastUpdated);
   // Who it was by name (a staff member's, as the server gives it), and what they set, in codes (CONTRACT §13, "Nothing the EHR did goes unrecorded").
@@ -241,7 +243,7 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
   // Only a staff type's reference names an owner: a Patient's is held (CONTRACT §13).
   if (change.owner?.kind === 'reference' && !namesStaff(change.owner.reference)) return { kind: 'held', change: view([], false, 'invalid_owner') };
   const owner = await ownerOf(deps, change);
-  if (owner.kind !== 'ok') return { kind: 'failed', failure: owner };
+  if (owner.kind !== 'ok') return owner;
   const actions = ehrActionsOf(change, owner.value, deps.systems, now);
   if (actions.kind === 'held') return { kind: 'held', change: view([], false, actions.why) };
   const names = actions.actions.map((action) => action.action);
@@ -282,7 +284,7 @@ function hostActor(deps: EhrStepDeps): string {
 const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 
 /** The owner's value the change names: null when removed; a reference read for its identifier. */
-async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | EhrReadFailure> {
+async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | ReadFailure> {
   if (change.owner === null) return { kind: 'ok', value: change.to.owner?.value ?? null };
   if (change.owner.kind === 'removed') return { kind: 'ok', value: null };
   if (change.owner.kind === 'value') return { kind: 'ok', value: change.owner.value };

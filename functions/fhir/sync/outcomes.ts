@@ -7,6 +7,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FHIR_METRICS } from '../../shared/metric-names';
 import type { LogSink, MetricSink } from '../../shared/observability';
+import { unavailableReason } from '../client/failure';
 import type { EhrNote, SyncOutcome } from './sync';
 
 /** The metric of what a write met of work done in the EHR (CONTRACT §13). */
@@ -23,7 +24,11 @@ const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
   refused: FHIR_METRICS.refused,
   changed_in_ehr: FHIR_METRICS.changedInEhr,
   deleted_in_ehr: FHIR_METRICS.deletedInEhr,
-  unavailable: FHIR_METRICS.unavailable,
+  // Every failure that leaves the pending record is the server unavailable (a search's 404 is also counted on its own, below).
+  version_moved: FHIR_METRICS.unavailable,
+  retry_after: FHIR_METRICS.unavailable,
+  base_not_found: FHIR_METRICS.unavailable,
+  not_final: FHIR_METRICS.unavailable,
   unauthorized: FHIR_METRICS.unauthorized,
 };
 
@@ -49,12 +54,13 @@ export function recordOutcome(logger: LogSink, metrics: MetricSink, followUpId: 
       return logger.error('FHIR server or token endpoint refused the credentials (401/403): a configuration error', { follow_up_id: followUpId, where: outcome.where });
     case 'deleted_in_ehr':
       return logger.warn('Task deleted in the EHR: not created again until a person acts on the follow-up', { follow_up_id: followUpId });
-    case 'unavailable':
-      if (outcome.reason === 'base_url_not_found') {
-        metrics.addMetric(FHIR_METRICS.baseUrlNotFound, MetricUnit.Count, 1);
-        return logger.error('FHIR search answered 404: FHIR_BASE_URL is not a FHIR server\'s base (a configuration error); the Task stays pending', { follow_up_id: followUpId, status: outcome.status });
-      }
-      return logger.warn('FHIR server unavailable: the Task stays pending', { follow_up_id: followUpId, reason: outcome.reason, status: outcome.status, retry_after_ms: outcome.retryAfterMs });
+    case 'base_not_found':
+      metrics.addMetric(FHIR_METRICS.baseUrlNotFound, MetricUnit.Count, 1);
+      return logger.error('FHIR search answered 404: FHIR_BASE_URL is not a FHIR server\'s base (a configuration error); the Task stays pending', { follow_up_id: followUpId, status: outcome.status });
+    case 'version_moved':
+    case 'retry_after':
+    case 'not_final':
+      return logger.warn('FHIR server unavailable: the Task stays pending', { follow_up_id: followUpId, reason: unavailableReason(outcome), status: outcome.status, retry_after_ms: outcome.retryAfterMs });
     default:
       return logger.debug('FHIR Task', { follow_up_id: followUpId, outcome: outcome.kind });
   }

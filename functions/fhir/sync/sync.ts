@@ -31,7 +31,7 @@
  *
  * A confirmation record keeps what the server confirmed; the pending record is
  * deleted once a content at least as new is confirmed. Only an answer the
- * server means as final is a refusal (fhir/client/answers.ts): a write's 400/422 (or
+ * server means as final is a refusal (fhir/client/exchange.ts): a write's 400/422 (or
  * several Tasks; a search's or a read's 400/422 refuses no Task), recorded with the OperationOutcome's codes, never its text, and not
  * tried again until the follow-up changes. A 401/403 is a configuration
  * error. Every other answer (a redirect, never followed; 404, 405, 408, 409,
@@ -46,9 +46,10 @@ import { taskToWrite } from '../../core/fhir/task-write';
 import { notAppliedNote, withTrackerNote } from '../../core/fhir/ehr-set';
 import { getFollowUp } from '../../store/follow-ups/reads';
 import { clearPending } from '../../store/fhir-records';
-import { ConfigError } from '../../shared/config';
-import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type AnswerTo, type UnavailableReason } from '../client/answers';
-import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../client/http';
+import { searchsetTasks, usableResourceId, writtenBodyReadable } from '../client/answers';
+import { exchange, failureOf } from '../client/exchange';
+import { notFinal, type FhirFailure, type ReadFailure } from '../client/failure';
+import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer } from '../client/http';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { keepAfterDelivery } from './ehr-attention';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
@@ -81,8 +82,11 @@ export type SyncDeps = EhrStepDeps;
 /** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
 export type EhrNote = 'applied' | 'held' | 'conflict';
 
-/** `restated`: the Task found stated the tracker's digest over a content the tracker never wrote (read as EHR work; counted). */
-export type SyncOutcome = SyncResult & { ehr?: EhrNote; restated?: true };
+/**
+ * How a delivery ended: its own kinds, or the FhirFailure it met, as the exchange gave it (a refusal recorded first).
+ * `restated`: the Task found stated the tracker's digest over a content the tracker never wrote (read as EHR work; counted).
+ */
+export type SyncOutcome = (SyncResult | FhirFailure) & { ehr?: EhrNote; restated?: true };
 
 type SyncResult =
   /** The server stored the Task at the follow-up's content. */
@@ -91,26 +95,10 @@ type SyncResult =
   | { kind: 'unchanged' }
   /** The follow-up no longer exists (expired): its pending record is dropped. */
   | { kind: 'gone' }
-  /** A 400, 422 or several Tasks for the identifier: not tried again until the follow-up changes. */
-  | { kind: 'refused'; status: number; codes: string[] }
   /** Someone changed the Task in the EHR: not overwritten. */
   | { kind: 'changed_in_ehr' }
   /** The Task the server confirmed is gone from it (404/410): not created again until a person acts. */
-  | { kind: 'deleted_in_ehr' }
-  /**
-   * Any other answer, or none: the pending record stays, and the next try sends it. `throttled`: a 429, or
-   * a 503 with Retry-After (waited for, never dead-lettered); `status`: the HTTP status, when there was one.
-   */
-  | { kind: 'unavailable'; reason: UnavailableReason; status: number | null; retryAfterMs: number | null; throttled: boolean }
-  /** 401 or 403 from the server or its token endpoint, or a credential that cannot be read: a configuration error. */
-  | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
-
-type Unavailable = Extract<SyncResult, { kind: 'unavailable' }>;
-
-/** An `unavailable` outcome: the pending record stays for the next try. */
-export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
-  return { kind: 'unavailable', reason, status: answer?.status ?? null, retryAfterMs: answer?.retryAfterMs ?? null, throttled };
-}
+  | { kind: 'deleted_in_ehr' };
 
 /**
  * Brings the Task of follow-up `id` to the follow-up's current content
@@ -121,16 +109,10 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
   const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]), decided: null, names: new Map() };
-  try {
-    const rounds = await roundsOf(deps, id, openedAt, run);
-    const outcome = { ...rounds, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
-    await keepAfterDelivery(deps, id, run.decided, outcome);
-    return outcome;
-  } catch (error) {
-    // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
-    if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
-    throw error;
-  }
+  const rounds = await roundsOf(deps, id, openedAt, run);
+  const outcome = { ...rounds, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
+  await keepAfterDelivery(deps, id, run.decided, outcome);
+  return outcome;
 }
 
 /** One delivery across its rounds: the decision's state, what it met of EHR work, the contents it computed (by opening and write revision). */
@@ -156,7 +138,7 @@ async function roundsOf(deps: SyncDeps, id: string, openedAt: string | null, run
     const outcome = await afterWrite(deps, read.written, step, run);
     if (outcome !== null) return outcome;
   }
-  return unavailable('conflicts');
+  return { kind: 'version_moved', status: null, retryAfterMs: null };
 }
 
 /** What one round read: the Tasks the server holds for the identifier, the follow-up's content now, and the facts decided on. */
@@ -166,10 +148,10 @@ type Done = { kind: 'done'; outcome: SyncOutcome };
 /** Reads the Tasks by identifier, then the follow-up (so its content is at least as new as the Tasks read). */
 async function readRound(deps: SyncDeps, id: string, openedAt: string | null, run: Run): Promise<Round> {
   const searchedAt = deps.now().toISOString();
-  const search = await deps.http.send({ method: 'GET', path: identifierSearch(deps.systems.task, id) });
-  if (search.kind !== 'answer') return done(failureOf(search));
+  const search = await exchange(deps.http, { method: 'GET', path: identifierSearch(deps.systems.task, id) });
+  if (search.kind !== 'answer') return done(search);
   const resources = search.status === 200 ? searchsetTasks(search.body) : null;
-  if (search.status === 200 && resources === null) return done(unavailable('unreadable', search));
+  if (search.status === 200 && resources === null) return done(notFinal('unreadable', search));
   const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
   if (stored === null) {
     if (openedAt !== null) await clearPending(deps.db, deps.tableName, openedAt, id, null);
@@ -177,7 +159,8 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
   }
   const written = await writtenOf(deps, stored, run.contents);
   run.decided = stored;
-  if (resources === null) return done(await answerFailure(deps, search, written, 'search'));
+  // An answer judged only now: a follow-up gone meanwhile is `gone`, whatever the search met.
+  if (resources === null) return done(failureOf(search, 'search'));
   // Several Tasks are refused as they are: only a lone Task is read.
   const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
   // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
@@ -190,7 +173,7 @@ function usableFound(found: FoundTask | null): FoundTask | null {
 }
 
 /** A round's way on: a request sent (over Task `found`, or a create), read again, or done. */
-type Step = { kind: 'send'; answer: FhirExchange; found: string | null } | { kind: 'again' } | Done;
+type Step = { kind: 'send'; answer: FhirAnswer | ReadFailure; found: string | null } | { kind: 'again' } | Done;
 
 /** What a round read since the decision asked: the EHR step's result, the read by id's answer. */
 interface Asked {
@@ -219,8 +202,8 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
         continue;
       }
       case 'read_by_id': {
-        const byId = await deps.http.send({ method: 'GET', path: `Task/${encodeURIComponent(move.taskId)}` });
-        if (byId.kind !== 'answer') return done(failureOf(byId));
+        const byId = await exchange(deps.http, { method: 'GET', path: `Task/${encodeURIComponent(move.taskId)}` });
+        if (byId.kind !== 'answer') return done(byId);
         asked.byId = byId;
         facts.byId = byId.status;
         continue;
@@ -261,7 +244,7 @@ async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round,
       run.delivery = { ...run.delivery, appliedVersion: move.appliedVersion };
       return { kind: 'again' };
     case 'judge':
-      return done(await answerFailure(deps, asked.byId!, written, 'read'));
+      return done(failureOf(asked.byId!, 'read'));
     case 'end':
       return done(endOf(move.end, asked.byId));
   }
@@ -277,7 +260,7 @@ function updateTarget(deps: SyncDeps, written: Written, move: Extract<RoundMove,
 }
 
 async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null): Promise<Step> {
-  return { kind: 'send', answer: await deps.http.send(request), found };
+  return { kind: 'send', answer: await exchange(deps.http, request), found };
 }
 
 /**
@@ -290,8 +273,11 @@ async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<st
   const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source, names: run.names });
   const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
   switch (step.kind) {
-    case 'failed':
-      return done(step.failure.kind === 'unauthorized' ? { kind: 'unauthorized', where: 'token' } : unavailable(step.failure.reason, step.failure.answer));
+    case 'not_final':
+    case 'retry_after':
+    case 'base_not_found':
+    case 'unauthorized':
+      return done(step);
     case 'gone':
       return done({ kind: 'gone' });
     case 'applied':
@@ -325,7 +311,7 @@ function withNote(deps: SyncDeps, body: Record<string, unknown>, facts: RoundFac
 /** After a request: confirmed and settled, again (a conflict, or the follow-up moved on meanwhile: null), or an end. */
 async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, { kind: 'send' }>, run: Run): Promise<SyncOutcome | null> {
   const { answer } = sent;
-  if (answer.kind !== 'answer') return failureOf(answer);
+  if (answer.kind !== 'answer') return answer;
   const move = decideAnswer(writeAnswerOf(answer), sent.found, run.delivery);
   switch (move.kind) {
     case 'written': {
@@ -344,8 +330,10 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
       return refuse(deps, written, move.status, move.codes);
     case 'end':
       return endOf(move.end, answer);
-    case 'judge':
-      return answerFailure(deps, answer, written, 'write');
+    case 'judge': {
+      const failure = failureOf(answer, 'write');
+      return failure.kind === 'refused' ? refuse(deps, written, failure.status, failure.codes) : failure;
+    }
   }
 }
 
@@ -378,28 +366,15 @@ function done(outcome: SyncOutcome): Done {
   return { kind: 'done', outcome };
 }
 
-/** The outcome of a decided end, with the answer it was read from (when one was). */
+/** The outcome of a decided end, with the answer it was read from (when one was): a 412 whose retries ran out is `version_moved`. */
 function endOf(end: SyncEnd, answer: FhirAnswer | null): SyncOutcome {
-  return end.kind === 'unavailable' ? unavailable(end.reason, answer) : { kind: end.kind };
+  if (end.kind !== 'unavailable') return { kind: end.kind };
+  return end.reason === 'conflicts' ? { kind: 'version_moved', status: answer?.status ?? null, retryAfterMs: answer?.retryAfterMs ?? null } : notFinal(end.reason, answer);
 }
 
 /** A refusal: recorded with its codes beside what was last confirmed, and its pending record dropped (no loop). */
 async function refuse(deps: SyncDeps, written: Written, status: number, codes: string[]): Promise<SyncOutcome> {
   await recordRefusal(deps, written, status, codes);
   return { kind: 'refused', status, codes };
-}
-
-/** A failure that is not an HTTP answer: the token endpoint refused, or no answer. */
-function failureOf(exchange: Exclude<FhirExchange, { kind: 'answer' }>): SyncOutcome {
-  if (exchange.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
-  return unavailable(exchange.reason);
-}
-
-/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only of a write, which the server means as final. */
-async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, asked: AnswerTo): Promise<SyncOutcome> {
-  const judged = judgeAnswer(answer, asked);
-  if (judged.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
-  if (judged.kind === 'unavailable') return unavailable(judged.reason, answer, judged.throttled);
-  return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));
 }
 

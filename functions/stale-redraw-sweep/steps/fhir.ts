@@ -22,7 +22,8 @@ import { mappingKey, type FhirSystems } from '../../core/fhir/task';
 import type { FhirHttp } from '../../fhir/client/http';
 import { recordOutcome } from '../../fhir/sync/outcomes';
 import { digestOf } from '../../fhir/sync/source';
-import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir/sync/sync';
+import { syncFollowUp, type SyncDeps, type SyncOutcome } from '../../fhir/sync/sync';
+import { isUnavailable, notFinal, unavailableReason } from '../../fhir/client/failure';
 import { catchUpPauseMs } from '../../core/catch-up-backoff';
 import { FHIR_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
@@ -71,16 +72,16 @@ export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metr
     }
     const outcome = await sendPending(ctx, sync, pending);
     recordOutcome(ctx.logger, metrics, pending.id, outcome);
-    if (outcome.kind === 'unauthorized' || outcome.kind === 'unavailable') failed.push(pending);
+    if (outcome.kind === 'unauthorized' || isUnavailable(outcome)) failed.push(pending);
     if (outcome.kind === 'unauthorized') {
       result.stopped = 'unauthorized';
       break;
     }
-    if (outcome.kind === 'unavailable') {
+    if (isUnavailable(outcome)) {
       // A record whose send threw says nothing of the server: the next is tried.
-      if (outcome.reason === 'error') continue;
+      if (unavailableReason(outcome) === 'error') continue;
       unavailable += 1;
-      if (unavailable >= UNAVAILABLE_IN_A_ROW || outcome.retryAfterMs !== null || outcome.throttled) {
+      if (unavailable >= UNAVAILABLE_IN_A_ROW || outcome.retryAfterMs !== null || outcome.kind === 'retry_after') {
         result.stopped = 'unavailable';
         break;
       }
@@ -107,9 +108,9 @@ async function sendPending(ctx: SweepContext, sync: SyncDeps, pending: PendingRe
     outcome = await syncFollowUp(sync, pending.id, pending.openedAt);
   } catch (error) {
     ctx.logger.error('FHIR Task could not be sent: an answer the tracker cannot use', { follow_up_id: pending.id, error: errorName(error) });
-    outcome = unavailable('error');
+    outcome = notFinal('error');
   }
-  if (outcome.kind !== 'unavailable' && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(ctx.db, ctx.tableName, pending);
+  if (!isUnavailable(outcome) && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(ctx.db, ctx.tableName, pending);
   return outcome;
 }
 
