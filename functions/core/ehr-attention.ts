@@ -65,7 +65,7 @@ export function ehrAttentionAfter(end: DeliveryEnd): EhrAttention | null | 'keep
   }
 }
 
-/** What a confirmation record says, as far as the migration's reading of the flag needs it (core/fhir/task.ts ConfirmationFacts). */
+/** What a confirmation record says, as far as the migration's reading of the flag needs it (core/fhir/view.ts ConfirmationFacts). */
 export interface ConfirmedHolds {
   deletedInEhrVersion: number | null;
   conflictVersion?: number | null;

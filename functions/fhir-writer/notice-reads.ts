@@ -3,8 +3,10 @@
  * writer reads the Task again from the server with the tracker's own token, so
  * a forged or replayed notification can only cause a read.
  *
- * - `GET [base]/Task/{id}`: a Task whose identifier in FHIR_TASK_SYSTEM is a
- *   usable follow-up id names that follow-up; a Task of another system names none.
+ * - `GET [base]/Task/{id}`: the Task is read once (core/fhir/read-task.ts), and a
+ *   new EHR version (newEhrVersion: its identifier in FHIR_TASK_SYSTEM a usable
+ *   follow-up id, its content not the tracker's own) names that follow-up; a Task
+ *   of another system, or the tracker's own write, names none.
  * - 404 or 410 (deleted, or never there): its instance history,
  *   `GET [base]/Task/{id}/_history?_count=2`. R4 sorts a history newest first
  *   and gives a deletion no resource (Medplum's server: `response.status` 410;
@@ -16,8 +18,8 @@
  *   (5xx, 429, a timeout, a body that is not what was asked for) is the
  *   exchange's failure (fhir/client/exchange.ts): the notice is read again later.
  */
-import { followUpIdOf } from '../core/fhir/poll-cursor';
-import { foundTask, type FhirSystems } from '../core/fhir/task';
+import { newEhrVersion, readTask } from '../core/fhir/read-task';
+import type { FhirSystems } from '../core/fhir/task';
 import { exchange } from '../fhir/client/exchange';
 import { notFinal, type ReadFailure } from '../fhir/client/failure';
 import type { FhirHttp } from '../fhir/client/http';
@@ -27,7 +29,7 @@ export const HISTORY_ENTRIES_READ = 2;
 
 export type NoticeRead =
   /** The Task names this follow-up (live, or its version before a deletion). */
-  | { kind: 'follow_up'; id: string; deleted: boolean }
+  | { kind: 'follow_up'; id: string }
   /** Nothing of the tracker's: a Task of another system, or a Task gone with no history to read. */
   | { kind: 'none'; why: 'other_system' | 'own_write' | 'no_history' | 'history_refused' }
   /** The read could not be had now (read again later), or the credentials were refused. */
@@ -40,12 +42,11 @@ export async function readNoticedTask(deps: { http: FhirHttp; systems: FhirSyste
   const read = await exchange(deps.http, { method: 'GET', path }, { asked: 'read', statuses: [200, 404, 410] });
   if (read.kind !== 'answer') return read;
   if (read.status === 200) {
-    if (!isTask(read.body)) return notFinal('unreadable', read);
-    const id = followUpIdOf(read.body, deps.systems.task);
-    if (id === null) return { kind: 'none', why: 'other_system' };
+    const task = isTask(read.body) ? readTask(read.body, deps.systems) : null;
+    if (task === null) return notFinal('unreadable', read);
     // A notification of the tracker's own write (its content at its digest) is no EHR work (CONTRACT §13): nothing to do.
-    if (foundTask(read.body, deps.systems)?.trackersContent === true) return { kind: 'none', why: 'own_write' };
-    return { kind: 'follow_up', id, deleted: false };
+    const version = newEhrVersion(task);
+    return version.kind === 'new' ? { kind: 'follow_up', id: version.followUpId } : version;
   }
   const history = await exchange(deps.http, { method: 'GET', path: `${path}/_history?_count=${HISTORY_ENTRIES_READ}` }, { asked: 'read', statuses: [200, 404, 410, 400, 405, 422] });
   if (history.kind !== 'answer') return history;
@@ -53,8 +54,8 @@ export async function readNoticedTask(deps: { http: FhirHttp; systems: FhirSyste
   if (history.status === 400 || history.status === 405 || history.status === 422) return { kind: 'none', why: 'history_refused' };
   const tasks = historyTasks(history.body);
   if (tasks === null) return notFinal('unreadable', history);
-  const id = tasks.map((task) => followUpIdOf(task, deps.systems.task)).find((one) => one !== null) ?? null;
-  return id === null ? { kind: 'none', why: 'other_system' } : { kind: 'follow_up', id, deleted: true };
+  const id = tasks.map((task) => readTask(task, deps.systems)?.followUpId ?? null).find((one) => one !== null) ?? null;
+  return id === null ? { kind: 'none', why: 'other_system' } : { kind: 'follow_up', id };
 }
 
 /**

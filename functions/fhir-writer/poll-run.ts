@@ -28,11 +28,12 @@
  * - The state is written after each page, conditional on its counter: a run
  *   that finds another one moved it ends quietly (`lost`).
  */
-import { foundTask, heldTaskVersion, type FhirSystems } from '../core/fhir/task';
+import { newEhrVersion } from '../core/fhir/read-task';
+import type { FhirSystems } from '../core/fhir/task';
+import { heldTaskVersion } from '../core/fhir/view';
 import { failedTry, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing } from '../core/fhir/poll-aside';
 import {
   aheadOfClock,
-  followUpIdOf,
   markHandled,
   nextLinkOf,
   pairOf,
@@ -182,7 +183,7 @@ class PollRun {
     if (answer.kind !== 'answer') return { kind: 'stop', stop: answer };
     const tasks = searchsetTasks(answer.body);
     if (tasks === null) return { kind: 'stop', stop: notFinal('unreadable', answer) };
-    return { kind: 'page', tasks: polledTasks(tasks), bundle: answer.body };
+    return { kind: 'page', tasks: polledTasks(tasks, this.deps.systems), bundle: answer.body };
   }
 
   /** One Task version new to the run: skipped, or handed to `handle`; null once dealt with, else why the run stops. */
@@ -191,8 +192,8 @@ class PollRun {
     if (this.deps.timeLeftMs() < this.deps.reserveMs) return { kind: 'cut', by: 'time' };
     this.read += 1;
     if (aheadOfClock(task.at, this.now)) this.ahead.push({ taskId: task.id, at: task.at! });
-    if (await this.needsHandling(task)) {
-      const followUpId = followUpIdOf(task.resource, this.deps.systems.task)!;
+    const followUpId = await this.followUpToHandle(task);
+    if (followUpId !== null) {
       const outcome = await this.syncOf(followUpId);
       if (outcome.kind === 'unauthorized') return { kind: 'unauthorized', where: outcome.where };
       if (outcome.kind === 'threw' || isUnavailable(outcome)) {
@@ -240,17 +241,20 @@ class PollRun {
     await putPendingBehind(db, tableName, pending, setAsideUntil(this.now));
   }
 
-  /** Whether a Task version may hold work the tracker has not seen: not its own, not the version confirmed, a usable id. */
-  private async needsHandling(task: PolledTask): Promise<boolean> {
-    const { systems, db, tableName, baseUrl } = this.deps;
-    const id = followUpIdOf(task.resource, systems.task);
-    if (id === null) return false;
-    if (foundTask(task.resource, systems)?.trackersContent === true) return false;
+  /**
+   * The follow-up whose Task version may hold work the tracker has not seen, or null: a new EHR version
+   * (core/fhir/read-task.ts newEhrVersion: a usable follow-up id, not the tracker's own content), not the version confirmed.
+   */
+  private async followUpToHandle(task: PolledTask): Promise<string | null> {
+    const { db, tableName, baseUrl } = this.deps;
+    const version = newEhrVersion(task.task);
+    if (version.kind === 'none') return null;
+    const id = version.followUpId;
     // Eventually consistent is enough: a confirmation read behind its write costs one more sync, never a skipped version.
     const confirmation = await readConfirmation(db, tableName, id, baseUrl, false);
-    if (task.versionId === null || confirmation === null || confirmation.taskId !== task.id) return true;
+    if (task.versionId === null || confirmation === null || confirmation.taskId !== task.id) return id;
     // The version confirmed, or the version a hold was read at (a change not applied, with why): nothing new in it.
-    return confirmation.versionId !== task.versionId && heldTaskVersion(confirmation) !== task.versionId;
+    return confirmation.versionId !== task.versionId && heldTaskVersion(confirmation) !== task.versionId ? id : null;
   }
 
   /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */

@@ -4,7 +4,8 @@
  * by the route on first use, and only with FHIR on: computing the digest needs
  * the whole Task mapping and its words, which no other route needs at a cold start.
  */
-import { fhirViewOf, type FhirSystems, type FhirView } from '../core/fhir/task';
+import type { FhirSystems } from '../core/fhir/task';
+import { fhirViewOf, type FhirView } from '../core/fhir/view';
 import { digestOf } from '../fhir/sync/source';
 import { readConfirmation } from '../store/fhir-records';
 import type { StoredFollowUp } from '../store/follow-ups/item';

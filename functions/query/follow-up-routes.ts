@@ -11,7 +11,7 @@ import type { BookingOptions } from '../core/booking/options';
 import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
-import type { FhirView } from '../core/fhir/task';
+import type { FhirView } from '../core/fhir/view';
 import { getFollowUpWithStamp, readPageStamp } from '../store/follow-ups/ehr-attention';
 import { readHistory } from '../store/follow-ups/history';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';

@@ -28,7 +28,7 @@
  */
 import type { ConfirmedHolds } from '../core/ehr-attention';
 import type { ConfirmedContent } from '../core/fhir/ehr-change';
-import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir/task';
+import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir/view';
 import { instantMillis } from '../core/instant';
 import { FHIR_PENDING_PARTITION, fhirKeys, isPendingBehind } from './keys';
 import { getItems, type TableClient } from './table-client';

@@ -8,7 +8,8 @@
  * with FHIR_EHR_ACTIONS off), for the simulator's words. A walk of the
  * listings: a local diagnostic, never a route of the deployed API.
  */
-import { fhirViewOf, type FhirSystems } from '../../functions/core/fhir/task';
+import type { FhirSystems } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { digestOf } from '../../functions/fhir/sync/source';
 import { expired, parseStored } from '../../functions/store/follow-ups/item';
 import { countPending, readConfirmation } from '../../functions/store/fhir-records';

@@ -16,7 +16,8 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir/task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { digestOf } from '../../functions/fhir/sync/source';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';

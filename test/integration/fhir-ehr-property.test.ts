@@ -18,7 +18,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task, TaskRestriction } from '@medplum/fhirtypes';
 import { contentOf, sameTaskContent, type ConfirmedContent } from '../../functions/core/fhir/ehr-change';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir/task';
+import { readTask } from '../../functions/core/fhir/read-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { digestOf } from '../../functions/fhir/sync/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
@@ -131,7 +133,7 @@ interface Read {
 
 /** The Task's current version when it is the EHR's work (not the tracker's own) and not what the tracker confirmed. */
 async function ehrVersionNow(id: string): Promise<Read | null> {
-  const found = foundTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)!;
+  const found = readTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)!;
   const confirmation = await readConfirmation(table.db, table.tableName, id, standin.url, true);
   if (found.trackersContent || found.versionId === confirmation?.versionId) return null;
   return { versionId: found.versionId!, confirmedVersionId: confirmation?.versionId ?? null, confirmed: confirmation?.content ?? null };

@@ -13,7 +13,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Task } from '@medplum/fhirtypes';
-import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir/task';
+import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { digestOf } from '../../functions/fhir/sync/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';

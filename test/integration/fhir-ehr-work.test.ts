@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir/task';
+import { readTask } from '../../functions/core/fhir/read-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { digestOf } from '../../functions/fhir/sync/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync/sync';
@@ -74,7 +76,7 @@ describe('a Task worked in the EHR is the person\'s action on its follow-up', ()
 
     // The Task is the tracker's again: its digest, the closing time, `completed` as the mapping says.
     const task = await taskOf(id);
-    expect(foundTask(task as unknown as Record<string, unknown>, systems)?.trackersContent).toBe(true);
+    expect(readTask(task as unknown as Record<string, unknown>, systems)?.trackersContent).toBe(true);
     expect(task.status).toBe('completed');
     expect(task.executionPeriod?.end).toBeDefined();
 
@@ -130,14 +132,14 @@ describe('only the tracker states the tracker\'s digest (CONTRACT §13 implement
     const digest = contentDigest({ ...closed, extension: claimed }, systems);
     const extension = claimed.map((extension) => (extension.url === `${systems.code}/content-digest` ? { ...extension, valueString: digest } : extension));
     const forged = await standin.control.editTask(taskId, { status: 'completed', statusReason: closed.statusReason as Task['statusReason'], extension: extension as Task['extension'] });
-    expect(foundTask(forged as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: revision + 50 });
+    expect(readTask(forged as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: revision + 50 });
 
     expect(await syncFollowUp(sync, id)).toEqual({ kind: 'written', ehr: 'applied', restated: true });
     const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
     expect(stored.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
     expect((await readHistory(table.db, table.tableName, id, new Date())).at(-1)).toMatchObject({ action: 'close', source: 'ehr', fhir_version_id: forged.meta!.versionId });
     // The Task holds the tracker's own content again, at the revision it wrote; read again, nothing more to do.
-    expect(foundTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: stored.revision });
+    expect(readTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: stored.revision });
     expect(await syncFollowUp(sync, id)).toEqual({ kind: 'unchanged' });
   });
 });

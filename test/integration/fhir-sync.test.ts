@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, foundTask } from '../../functions/core/fhir/task';
+import { readTask } from '../../functions/core/fhir/read-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir/task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { followUpChanges, markBehind } from '../../functions/fhir-writer/intake';
 import { createFhirHttp } from '../../functions/fhir/client/http';
@@ -89,7 +90,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function taskLog(id: string): Promise<{ order: [number, number]; digest: string | null }[]> {
   const versions = (await standin.control.versions()).filter((version) => version.resource.identifier?.some((identifier) => identifier.value === id));
   return versions.map((version) => {
-    const found = foundTask(version.resource as unknown as Record<string, unknown>, systems)!;
+    const found = readTask(version.resource as unknown as Record<string, unknown>, systems)!;
     return { order: [Date.parse(found.authoredOn ?? ''), found.revision ?? -1], digest: found.statedDigest };
   });
 }

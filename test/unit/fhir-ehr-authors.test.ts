@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { decideRound, NEW_DELIVERY, type RoundFacts } from '../../functions/core/fhir/sync-decision';
 import { namesStaff } from '../../functions/core/fhir/references';
 import { provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir/ehr-versions';
-import { DEFAULT_FHIR_SYSTEMS, foundTask, type TaskSource } from '../../functions/core/fhir/task';
+import { readTask, usableReference, type ReadTask } from '../../functions/core/fhir/read-task';
+import { DEFAULT_FHIR_SYSTEMS, type TaskSource } from '../../functions/core/fhir/task';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { fhirConfigOf, FhirSettings } from '../../functions/fhir/client/settings';
 import type { FhirExchange, FhirHttp, FhirRequest } from '../../functions/fhir/client/http';
-import { ehrActorOf, usableReference, versionsBetween } from '../../functions/fhir/sync/ehr-reads';
+import { ehrActorOf, versionsBetween } from '../../functions/fhir/sync/ehr-reads';
 import { parseEnv } from '../../functions/shared/config';
 
 const BASE = 'https://fhir.example.org/r4';
@@ -46,10 +47,11 @@ describe('the Provenance names the author through its author agent only', () => 
   });
 
   it('ehrActorOf: a Provenance whose only agent is not the author gives the host; a Patient author gives the host', async () => {
-    const task = { resourceType: 'Task', id: 't1', meta: { versionId: '4' } };
+    const read = (meta: Record<string, unknown>) => readTask({ resourceType: 'Task', id: 't1', meta }, DEFAULT_FHIR_SYSTEMS)!;
+    const task = read({ versionId: '4' });
     expect(await ehrActorOf(serverOf(() => ({ status: 200, body: bundle(provenance(['enterer', 'Practitioner/bob'])) })), BASE, task)).toEqual({ kind: 'ok', value: 'ehr:fhir.example.org' });
     expect(await ehrActorOf(serverOf(() => ({ status: 200, body: bundle(provenance(['author', 'Patient/mrn-1'])) })), BASE, task)).toEqual({ kind: 'ok', value: 'ehr:fhir.example.org' });
-    expect(await ehrActorOf(serverOf(() => ({ status: 200, body: bundle() })), BASE, { ...task, meta: { versionId: '4', author: { reference: 'RelatedPerson/7' } } })).toEqual({ kind: 'ok', value: 'ehr:fhir.example.org' });
+    expect(await ehrActorOf(serverOf(() => ({ status: 200, body: bundle() })), BASE, read({ versionId: '4', author: { reference: 'RelatedPerson/7' } }))).toEqual({ kind: 'ok', value: 'ehr:fhir.example.org' });
     expect(await ehrActorOf(serverOf(() => ({ status: 200, body: bundle(provenance(['author', 'Device/bot'])) })), BASE, task)).toEqual({ kind: 'ok', value: 'ehr:Device/bot' });
   });
 });
@@ -72,14 +74,16 @@ describe('version ids and instants are kept only when usable', () => {
     expect(usableLastUpdated('yesterday')).toBeNull();
     expect(usableLastUpdated('2026-11-28T04:00:00.123Z')).toBe('2026-11-28T04:00:00.123Z');
     const task = (versionId: unknown) => ({ resourceType: 'Task', id: 't1', meta: { versionId } });
-    expect(foundTask(task('<script>'), DEFAULT_FHIR_SYSTEMS)?.versionId).toBeNull();
-    expect(foundTask(task('12'), DEFAULT_FHIR_SYSTEMS)?.versionId).toBe('12');
+    expect(readTask(task('<script>'), DEFAULT_FHIR_SYSTEMS)?.versionId).toBeNull();
+    expect(readTask(task('12'), DEFAULT_FHIR_SYSTEMS)?.versionId).toBe('12');
   });
 
   it('a Task not the tracker\'s without a usable versionId is read as EHR work (held as no_version), never written over unread', () => {
     const opened = openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'order-1', redrawOrderId: null, openedAt: '2026-11-01T10:00:00.000Z' });
     const source: TaskSource = { followUp: { ...opened, version: 4 }, stale: false, lastAt: null, revision: 7, kind: 'redraw' };
-    const found = { id: 't1', versionId: null, statedDigest: 'old', trackersContent: false, version: 4, revision: 7, authoredOn: opened.opened_at };
+    const resource = { resourceType: 'Task', id: 't1', status: 'ready', extension: [{ url: 'urn:redraw-tracker/follow-up-version', valueInteger: 4 }, { url: 'urn:redraw-tracker/content-digest', valueString: 'old' }, { url: 'urn:redraw-tracker/follow-up-revision', valueInteger: 7 }], authoredOn: opened.opened_at };
+    const found: ReadTask = readTask(resource, DEFAULT_FHIR_SYSTEMS)!;
+    expect(found).toMatchObject({ id: 't1', versionId: null, statedDigest: 'old', trackersContent: false, version: 4, revision: 7, authoredOn: opened.opened_at });
     const confirmation = { digest: 'd1', taskId: 't1', versionId: null, refusedDigest: null, changedInEhrDigest: null, changedInEhrVersion: null, deletedInEhrVersion: null, ehrChange: null };
     const facts: RoundFacts = { tasks: [found], source, digest: 'd1', confirmation };
     expect(decideRound(facts, NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found, restated: false });
@@ -88,12 +92,14 @@ describe('version ids and instants are kept only when usable', () => {
 
 describe('the versions between, from the Task\'s history', () => {
   const version = (versionId: string) => ({ resourceType: 'Task', id: 't1', meta: { versionId } });
+  /** The version as the tracker reads it (core/fhir/read-task.ts): what the walk and the reads give. */
+  const read = (versionId: string) => readTask(version(versionId), DEFAULT_FHIR_SYSTEMS)!;
 
   it('keeps the versions after the confirmed one up to the one read, oldest first, across pages', () => {
-    const first = walkHistoryPage({ versions: [], foundMet: false }, [version('9'), version('8'), version('7')], '5', '8');
-    expect(first).toEqual({ kind: 'more', walk: { versions: [version('8'), version('7')], foundMet: true } });
-    expect(walkHistoryPage((first as Extract<WalkStep, { kind: 'more' }>).walk, [version('6'), version('5'), version('4')], '5', '8')).toEqual({ kind: 'complete', versions: [version('6'), version('7'), version('8')] });
-    expect(walkHistoryPage({ versions: [], foundMet: false }, [version('8'), null, version('5')], '5', '8')).toEqual({ kind: 'unreadable' });
+    const first = walkHistoryPage<ReadTask>({ versions: [], foundMet: false }, [read('9'), read('8'), read('7')], '5', '8');
+    expect(first).toEqual({ kind: 'more', walk: { versions: [read('8'), read('7')], foundMet: true } });
+    expect(walkHistoryPage((first as Extract<WalkStep<ReadTask>, { kind: 'more' }>).walk, [read('6'), read('5'), read('4')], '5', '8')).toEqual({ kind: 'complete', versions: [read('6'), read('7'), read('8')] });
+    expect(walkHistoryPage({ versions: [], foundMet: false }, [read('8'), null, read('5')], '5', '8')).toEqual({ kind: 'unreadable' });
     expect(savedRightAfter('5', '6')).toBe(true);
     expect(savedRightAfter('5', '7')).toBe(false);
     expect(savedRightAfter('a1', 'a2')).toBe(false);
@@ -101,13 +107,13 @@ describe('the versions between, from the Task\'s history', () => {
 
   it('pages by the next link under the base (HAPI), else by _offset after a full page (Medplum); an answer of 404 is unreadable', async () => {
     const hapi = serverOf((path) => (path.includes('_getpages') ? { status: 200, body: { resourceType: 'Bundle', type: 'history', entry: [{ resource: version('5') }] } } : { status: 200, body: { resourceType: 'Bundle', type: 'history', link: [{ relation: 'next', url: `${BASE}?_getpages=abc` }], entry: [{ resource: version('7') }, { resource: version('6') }] } }));
-    expect(await versionsBetween(hapi, BASE, 't1', '5', '7')).toEqual({ kind: 'ok', value: [version('6'), version('7')] });
+    expect(await versionsBetween(hapi, BASE, 't1', '5', '7', DEFAULT_FHIR_SYSTEMS)).toEqual({ kind: 'ok', value: [read('6'), read('7')] });
     expect(hapi.paths).toEqual(['Task/t1/_history?_count=50', '?_getpages=abc']);
     const medplum = serverOf((path) => ({ status: 200, body: { resourceType: 'Bundle', type: 'history', entry: path.includes('_offset=50') ? [{ resource: version('v-1') }] : Array.from({ length: 50 }, (_, index) => ({ resource: version(`v${50 - index + 1}`) })) } }));
-    expect(await versionsBetween(medplum, BASE, 't1', 'v-1', 'v3')).toMatchObject({ kind: 'ok', value: [version('v2'), version('v3')] });
+    expect(await versionsBetween(medplum, BASE, 't1', 'v-1', 'v3', DEFAULT_FHIR_SYSTEMS)).toMatchObject({ kind: 'ok', value: [read('v2'), read('v3')] });
     expect(medplum.paths[1]).toBe('Task/t1/_history?_count=50&_offset=50');
-    expect(await versionsBetween(serverOf(() => ({ status: 404, body: null })), BASE, 't1', '5', '7')).toEqual({ kind: 'ok', value: 'unreadable' });
-    expect(await versionsBetween(serverOf(() => ({ status: 503, body: null })), BASE, 't1', '5', '7')).toMatchObject({ kind: 'not_final' });
+    expect(await versionsBetween(serverOf(() => ({ status: 404, body: null })), BASE, 't1', '5', '7', DEFAULT_FHIR_SYSTEMS)).toEqual({ kind: 'ok', value: 'unreadable' });
+    expect(await versionsBetween(serverOf(() => ({ status: 503, body: null })), BASE, 't1', '5', '7', DEFAULT_FHIR_SYSTEMS)).toMatchObject({ kind: 'not_final' });
   });
 });
 

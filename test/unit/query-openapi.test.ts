@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sitesAnswer } from '../../functions/core/booking/sites';
 import { slotsAnswer } from '../../functions/core/booking/slots';
-import { fhirViewOf } from '../../functions/core/fhir/task';
+import { fhirViewOf } from '../../functions/core/fhir/view';
 import { ACTION_NAMES } from '../../functions/core/follow-up/action-body';
 import { BOOKING_ACTION_NAMES } from '../../functions/core/booking/record';
 import { openApiDocument, openApiValidator } from '../support/openapi';
@@ -181,7 +181,7 @@ describe('docs/openapi.json', () => {
     assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(null));
     const at = '2026-03-10T12:00:30.000000Z';
     const base = { baseUrl: 'https://ehr.example/fhir', version: 3, digest: 'd1', confirmedAt: at, refusedDigest: null, refusalStatus: null, refusalCodes: [], changedInEhrDigest: null, deletedInEhrVersion: null, heldAt: null };
-    // The answers as the API builds them (functions/core/fhir/task.ts), one per state.
+    // The answers as the API builds them (functions/core/fhir/view.ts), one per state.
     const views = [
       fhirViewOf(base, 'd1', base.baseUrl),
       fhirViewOf(base, 'd2', base.baseUrl),

@@ -14,8 +14,9 @@
  * - The versions between the confirmed one and the one read come from the
  *   Task's history (newest first, paged): the walk ends at the confirmed
  *   `versionId`, and keeps the versions after it up to the one read, oldest
- *   first. A history that ends without the confirmed version, or without the
- *   one read, or with a deletion among them, cannot say who made each.
+ *   first, each as core/fhir/read-task.ts read it. A history that ends without
+ *   the confirmed version, or without the one read, or with a deletion (or a
+ *   version without a usable id or versionId) among them, cannot say who made each.
  */
 import { canonicalInstant } from '../instant';
 
@@ -82,33 +83,41 @@ export function historySteps(body: unknown): HistoryStep[] | null {
   });
 }
 
+/** A history's version as the walk reads it: its usable versionId (core/fhir/read-task.ts), or null. */
+export interface HistoryVersion {
+  versionId: string | null;
+}
+
 /** The versions a walk gathered so far: newest first, from the one read (`found`) on. */
-export interface HistoryWalk {
-  versions: Record<string, unknown>[];
+export interface HistoryWalk<T extends HistoryVersion> {
+  versions: T[];
   /** Whether the version read was met (the versions kept start there). */
   foundMet: boolean;
 }
 
-export type WalkStep =
+export type WalkStep<T extends HistoryVersion> =
   /** The confirmed version met: the versions after it, oldest first (the last is the one read). */
-  | { kind: 'complete'; versions: Record<string, unknown>[] }
+  | { kind: 'complete'; versions: T[] }
   /** Not yet: read the next page. */
-  | { kind: 'more'; walk: HistoryWalk }
+  | { kind: 'more'; walk: HistoryWalk<T> }
   /** A deletion among them, or a version without a usable id: the history cannot say who made each. */
   | { kind: 'unreadable' };
 
-/** One page of the history, newest first, added to `walk`: the versions after `confirmed` up to `found`. */
-export function walkHistoryPage(walk: HistoryWalk, page: HistoryStep[], confirmed: string, found: string): WalkStep {
+/**
+ * One page of the history, newest first, each version read (null: a deletion, or
+ * no Task the tracker can read), added to `walk`: the versions after `confirmed` up to `found`.
+ */
+export function walkHistoryPage<T extends HistoryVersion>(walk: HistoryWalk<T>, page: readonly (T | null)[], confirmed: string, found: string): WalkStep<T> {
   const versions = [...walk.versions];
   let foundMet = walk.foundMet;
   for (const step of page) {
-    const versionId = record(step?.meta)?.versionId;
+    const versionId = step?.versionId ?? null;
     if (!foundMet) {
       // Versions saved after the one read are not this read's: the next read takes them.
       if (step !== null && versionId === found) foundMet = true;
       else continue;
     }
-    if (step === null || !usableVersionId(versionId)) return { kind: 'unreadable' };
+    if (step === null || versionId === null) return { kind: 'unreadable' };
     if (versionId === confirmed) return { kind: 'complete', versions: versions.reverse() };
     versions.push(step);
   }

@@ -22,8 +22,9 @@
  *   has read since (so each version is handed on once).
  */
 import { keptFailing, sameFailing, type FailingVersion } from './poll-aside';
+import { readTask, type ReadTask } from './read-task';
+import type { FhirSystems } from './task';
 import { canonicalFromDate, canonicalInstant } from '../instant';
-import { ResourceId } from '../schemas';
 
 /** How far before the cursor a run starts after a complete one (CONTRACT §13). */
 export const POLL_WINDOW_MS = 5 * 60 * 1000;
@@ -116,29 +117,22 @@ function searchInstant(instant: string): string {
 /** One Task of a page, as the poll reads it. */
 export interface PolledTask {
   id: string;
+  /** Its `meta.versionId` as the server gave it: the run's (id, versionId) pairs tell versions apart by it. */
   versionId: string | null;
   /** Its `meta.lastUpdated` (canonical), or null when it has none a run can place. */
   at: string | null;
-  resource: Record<string, unknown>;
+  /** The Task as read (core/fhir/read-task.ts), once. */
+  task: ReadTask;
 }
 
-/** The Tasks of a page with an id, oldest `lastUpdated` first (a Task without one last, as the server gave them). */
-export function polledTasks(resources: readonly Record<string, unknown>[]): PolledTask[] {
+/** The Tasks of a page with a usable id, each read once, oldest `lastUpdated` first (a Task without one last, as the server gave them). */
+export function polledTasks(resources: readonly Record<string, unknown>[], systems: FhirSystems): PolledTask[] {
   const tasks = resources.flatMap((resource): PolledTask[] => {
-    if (typeof resource.id !== 'string' || resource.id === '') return [];
-    const meta = typeof resource.meta === 'object' && resource.meta !== null ? (resource.meta as Record<string, unknown>) : {};
-    return [{ id: resource.id, versionId: typeof meta.versionId === 'string' ? meta.versionId : null, at: instantOf(meta.lastUpdated), resource }];
+    const task = readTask(resource, systems);
+    return task === null ? [] : [{ id: task.id, versionId: task.givenVersionId, at: instantOf(task.lastUpdated), task }];
   });
   const rank = (task: PolledTask) => task.at ?? '~';
   return tasks.map((task, index) => ({ task, index })).sort((a, b) => (rank(a.task) < rank(b.task) ? -1 : rank(a.task) > rank(b.task) ? 1 : a.index - b.index)).map(({ task }) => task);
-}
-
-/** The follow-up id a Task names in the tracker's identifier system, or null when none is usable (skipped). */
-export function followUpIdOf(resource: Record<string, unknown>, taskSystem: string): string | null {
-  const identifiers = Array.isArray(resource.identifier) ? (resource.identifier as unknown[]) : [];
-  const ours = identifiers.find((identifier): identifier is { system: string; value?: unknown } => typeof identifier === 'object' && identifier !== null && (identifier as { system?: unknown }).system === taskSystem);
-  const value = ours?.value;
-  return ResourceId.safeParse(value).success ? (value as string) : null;
 }
 
 /**

@@ -10,7 +10,7 @@
  * - one Task at the follow-up's digest: confirmed (or, confirmed already,
  *   only its pending record goes); one whose digest matches but that claims a
  *   content the tracker never wrote (a later opening or a higher revision than
- *   stored: core/fhir/task.ts claimsUnwrittenContent) is no more the
+ *   stored: core/fhir/read-task.ts claimsUnwrittenContent) is no more the
  *   tracker's than one without a digest; a version someone else made: the EHR's work is read first
  *   (fhir/sync/ehr-work.ts), then applied (go again), held, a conflict (write
  *   back), or no work (confirm, or write over it); otherwise update it with
@@ -20,7 +20,9 @@
  * Over a write's answer: confirm what was written, go again after a conflict
  * (at most MAX_CONFLICT_RETRIES), refuse several Tasks, or judge the answer.
  */
-import { claimsUnwrittenContent, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource, type TrackerChangeView } from './task';
+import { claimsUnwrittenContent, type ReadTask } from './read-task';
+import type { TaskSource } from './task';
+import { heldTaskVersion, type EhrChangeView, type TrackerChangeView } from './view';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -47,7 +49,7 @@ export interface ConfirmedFacts {
   changedInEhrVersion: number | null;
   deletedInEhrVersion: number | null;
   ehrChange: EhrChangeView | null;
-  /** The person's action a change met in a conflict, and the Task version a hold was read at (core/fhir/task.ts heldTaskVersion). */
+  /** The person's action a change met in a conflict, and the Task version a hold was read at (core/fhir/view.ts heldTaskVersion). */
   trackerChange?: TrackerChangeView | null;
   heldVersionId?: string | null;
 }
@@ -64,7 +66,7 @@ export type EhrWorkRead =
 /** One round's read, and the facts read since on the decision's asking. */
 export interface RoundFacts {
   /** The Tasks found for the identifier, each as read (null: no stored Task, or an id no URL can name). */
-  tasks: readonly (FoundTask | null)[];
+  tasks: readonly (ReadTask | null)[];
   source: TaskSource;
   digest: string;
   confirmation: ConfirmedFacts | null;
@@ -90,7 +92,7 @@ export type RoundMove =
   /** Read one more fact, then decide again. */
   | { kind: 'read_history'; since: number }
   /** `restated`: the Task states the tracker's digest over a content the tracker never wrote (counted). */
-  | { kind: 'read_ehr_work'; task: FoundTask; restated: boolean }
+  | { kind: 'read_ehr_work'; task: ReadTask; restated: boolean }
   | { kind: 'read_by_id'; taskId: string }
   /** Record what the server confirmed of `task`, drop the pending record; then `end`. */
   | { kind: 'confirm'; taskId: string; versionId: string | null; end: SyncEnd }
@@ -118,7 +120,7 @@ export function decideRound(facts: RoundFacts, delivery: Delivery): RoundMove {
   return overFound(facts, found, delivery);
 }
 
-function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): RoundMove {
+function overFound(facts: RoundFacts, found: ReadTask, delivery: Delivery): RoundMove {
   const { confirmation, digest } = facts;
   // The tracker's content at a version past the one it confirmed: the EHR may have saved versions between
   // (closed, then reopened: each a person's action) that came back to it. Their history is read first, unless
@@ -148,7 +150,7 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
  * back"): its work read, then applied (again), a conflict (written back at
  * once), held until a person acts, or no work. Null: write over it.
  */
-function ehrMove(facts: RoundFacts, found: FoundTask, restated: boolean): RoundMove | null {
+function ehrMove(facts: RoundFacts, found: ReadTask, restated: boolean): RoundMove | null {
   const held = facts.confirmation?.changedInEhrVersion ?? null;
   const ehr = facts.ehr;
   if (ehr === undefined) {
@@ -210,7 +212,7 @@ function personActed(facts: RoundFacts, since: number): boolean | null {
 }
 
 /** Whether the confirmation says this very Task version is at `digest`, with nothing refused or held. */
-function isConfirmed(confirmation: ConfirmedFacts | null, digest: string, found: FoundTask): boolean {
+function isConfirmed(confirmation: ConfirmedFacts | null, digest: string, found: ReadTask): boolean {
   return (
     confirmation !== null &&
     confirmation.digest === digest &&

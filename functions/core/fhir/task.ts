@@ -1,9 +1,9 @@
 /**
- * A follow-up as a FHIR R4 `Task` (CONTRACT §13): the mapping, the content
- * digest the tracker compares before it writes, and the facts it reads back
- * from a Task it finds. Plain functions over plain data: the writer
- * (functions/fhir/sync/sync.ts, over core/fhir/sync-decision.ts) decides with them, the query function answers the
- * follow-up's `fhir` state with them.
+ * A follow-up as a FHIR R4 `Task` (CONTRACT §13): the mapping, and the content
+ * digest the tracker compares before it writes. Plain functions over plain
+ * data: the writer (functions/fhir/sync/sync.ts, over core/fhir/sync-decision.ts)
+ * decides with them; a Task read back is decoded by core/fhir/read-task.ts, and
+ * the follow-up's `fhir` state is core/fhir/view.ts's.
  *
  * The Task carries ids, codes, counts and times only, and the console's words
  * for its codes (core/fhir/task-words.ts): no name, no note, no free text and
@@ -16,15 +16,12 @@
  * a Task is the EHR's: the digest ignores it and a write keeps it
  * (core/fhir/task-write.ts).
  */
-import { usableVersionId } from './ehr-versions';
 import { createHash } from 'node:crypto';
 import { consoleFollowUpLink } from '../console-link';
 import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './task-words';
 import { canonicalJson } from '../canonical-json';
 import { instantMillis } from '../instant';
-import { shownNextTry } from './retry';
 import type { FollowUp } from '../follow-up/states';
-import type { EhrChangeExtras } from './ehr-set';
 
 /**
  * The mapping's version (CONTRACT §13, "The mapping has a version"): 1 the
@@ -303,194 +300,3 @@ export function isTrackersIdentifier(identifier: unknown, systems: FhirSystems):
 }
 
 export { canonicalJson };
-
-/** What the tracker reads back from a Task it finds on the server. */
-export interface FoundTask {
-  id: string;
-  versionId: string | null;
-  /** The digest its extension states, or null when it carries none. */
-  statedDigest: string | null;
-  /** Whether its content is what its stated digest says (false: changed by someone else since the tracker wrote it). */
-  trackersContent: boolean;
-  /** Its follow-up-version and follow-up-revision extensions, and its authoredOn (null when absent or not numbers). */
-  version: number | null;
-  revision: number | null;
-  authoredOn: string | null;
-}
-
-/** The facts of a Task found by identifier (null when it has no id: not a stored resource). */
-export function foundTask(resource: Record<string, unknown>, systems: FhirSystems): FoundTask | null {
-  if (typeof resource.id !== 'string' || resource.id === '') return null;
-  const urls = extensionUrls(systems);
-  const extensions = Array.isArray(resource.extension) ? (resource.extension as Extension[]) : [];
-  const value = (url: string) => extensions.find((extension) => extension?.url === url);
-  const stated = value(urls.digest)?.valueString;
-  const statedDigest = typeof stated === 'string' ? stated : null;
-  const integer = (url: string) => {
-    const found = value(url)?.valueInteger;
-    return typeof found === 'number' && Number.isInteger(found) ? found : null;
-  };
-  const meta = resource.meta as { versionId?: unknown } | undefined;
-  return {
-    id: resource.id,
-    // Kept only when usable (CONTRACT §13): a server that gives none cannot tell versions apart.
-    versionId: usableVersionId(meta?.versionId) ? meta.versionId : null,
-    statedDigest,
-    trackersContent: statedDigest !== null && contentDigest(resource, systems) === statedDigest,
-    version: integer(urls.version),
-    revision: integer(urls.revision),
-    authoredOn: typeof resource.authoredOn === 'string' ? resource.authoredOn : null,
-  };
-}
-
-/**
- * Whether the found Task claims a content the tracker never wrote (CONTRACT
- * §13 implementation notes, "Only the tracker states the tracker's digest"):
- * a later opening than `source`'s, or, for one opening, a higher write
- * revision. `source` is the follow-up as stored, read after the Task was
- * searched for (fhir/sync/sync.ts), and an opening's revisions only go up: a
- * Task any of the tracker's writers wrote from a content of this follow-up
- * holds an opening and revision at or below the stored ones. So such a Task
- * restates the digest without being the tracker's (anyone who reads the
- * contract can compute it): its content is the EHR's. Equal is not newer.
- */
-export function claimsUnwrittenContent(source: TaskSource, found: FoundTask): boolean {
-  if (found.authoredOn === null || found.revision === null) return false;
-  const opened = instantMillis(source.followUp.opened_at);
-  const foundOpened = Date.parse(found.authoredOn);
-  if (!Number.isFinite(foundOpened) || foundOpened !== opened) return Number.isFinite(foundOpened) && foundOpened > opened;
-  return found.revision > source.revision;
-}
-
-/**
- * The follow-up's Task states (CONTRACT §13), in the order the contract gives
- * them: when several hold, the first is the one answered.
- */
-export const FHIR_STATES = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current'] as const;
-export type FhirState = (typeof FHIR_STATES)[number];
-
-/** The newest change read from the EHR (CONTRACT §13, "Work done in the EHR comes back"). */
-export interface EhrChangeView extends EhrChangeExtras {
-  at: string;
-  actor: string;
-  fhir_version_id: string | null;
-  actions: string[];
-  applied: boolean;
-  why: string | null;
-}
-
-/** The person's action an EHR change met in a conflict. */
-export interface TrackerChangeView {
-  at: string;
-  actor: string;
-  action: string;
-}
-
-/**
- * This implementation's extension of `fhir` (where §13 is silent): when the
- * EHR side needs a person (`refused`, `changed_in_ehr`, `deleted_in_ehr`,
- * `conflict`), since when the tracker has held the Task and, for a refusal,
- * the server's HTTP status and OperationOutcome codes (never its text).
- */
-export interface FhirHeldView {
-  at: string;
-  status: number | null;
-  codes: string[];
-}
-
-/** The follow-up's `fhir` as GET /follow-ups/{id} answers it (CONTRACT §13). */
-export interface FhirView {
-  version: number;
-  confirmed_at: string;
-  state: FhirState;
-  ehr_change: EhrChangeView | null;
-  tracker_change: TrackerChangeView | null;
-  /** Null unless the state needs a person. */
-  held: FhirHeldView | null;
-  /** While `behind` after a failed try: when the Task is tried again (core/fhir/retry.ts); else null. */
-  next_try_at: string | null;
-}
-
-/** What the confirmation record says, as far as the follow-up's `fhir` view needs it. */
-export interface ConfirmationFacts {
-  baseUrl: string;
-  version: number;
-  digest: string;
-  confirmedAt: string;
-  /** The digest a refusal was for, or null; with the answer's status and OperationOutcome codes. */
-  refusedDigest: string | null;
-  refusalStatus: number | null;
-  refusalCodes: readonly string[];
-  /** The digest the follow-up had when the Task was found changed in the EHR, or null. */
-  changedInEhrDigest: string | null;
-  /** The follow-up's version when its confirmed Task was found deleted in the EHR (not created again until a person acts), or null. */
-  deletedInEhrVersion: number | null;
-  /** When the tracker recorded the refusal, the hold or the deletion it names, or null. */
-  heldAt: string | null;
-  /** The newest change read from the EHR (`fhir.ehr_change`); absent or null: none. */
-  ehrChange?: EhrChangeView | null;
-  /** The person's action that change met in a conflict; absent or null: none. */
-  trackerChange?: TrackerChangeView | null;
-  /** The follow-up's version when that conflict was recorded: `conflict` lasts until its next version. Absent or null: none. */
-  conflictVersion?: number | null;
-  /** The Task version a hold was read at (the newest version its read met; the held change may be an earlier one's). Absent or null: the held change's own. */
-  heldVersionId?: string | null;
-  /** When the Task is tried again after its last failed try (store/fhir-records.ts noteNextTry). Absent or null: none recorded. */
-  nextTryAt?: string | null;
-}
-
-/**
- * The Task version the confirmation holds as read (a change not applied, with
- * why, not met in a conflict): a read that finds the Task at this version finds
- * nothing new. Null: no such hold.
- */
-export function heldTaskVersion(confirmation: Pick<ConfirmationFacts, 'ehrChange' | 'trackerChange' | 'heldVersionId'> | null): string | null {
-  const change = confirmation?.ehrChange ?? null;
-  if (confirmation === null || change === null || change.applied || change.why === null || (confirmation.trackerChange ?? null) !== null) return null;
-  return confirmation.heldVersionId ?? change.fhir_version_id;
-}
-
-/**
- * The follow-up's `fhir` (CONTRACT §13): null while off or never sent to this
- * server; otherwise the version confirmed, when, and the first state that
- * holds in FHIR_STATES' order: its Task deleted in the EHR, a conflict with
- * work done there (until the follow-up's next version), changed there (held
- * until a person's action), refused at the follow-up's current digest, behind
- * it, or current; with the newest change read from the EHR. `now`: when the
- * page reads it, to show a next try that has passed as the next tick.
- */
-export function fhirViewOf(
-  confirmation: ConfirmationFacts | null,
-  currentDigest: string,
-  baseUrl: string | null,
-  currentVersion: number | null = null,
-  now: Date | null = null,
-): FhirView | null {
-  if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
-  const conflict = (confirmation.conflictVersion ?? null) !== null && confirmation.conflictVersion === currentVersion;
-  const state: FhirState =
-    confirmation.deletedInEhrVersion !== null
-      ? 'deleted_in_ehr'
-      : conflict
-        ? 'conflict'
-        : confirmation.changedInEhrDigest !== null
-          ? 'changed_in_ehr'
-          : confirmation.refusedDigest === currentDigest
-            ? 'refused'
-            : confirmation.digest === currentDigest
-              ? 'current'
-              : 'behind';
-  const needsPerson = state !== 'current' && state !== 'behind';
-  const held: FhirHeldView | null = needsPerson
-    ? { at: confirmation.heldAt ?? confirmation.confirmedAt, status: state === 'refused' ? confirmation.refusalStatus : null, codes: state === 'refused' ? [...confirmation.refusalCodes] : [] }
-    : null;
-  return {
-    version: confirmation.version,
-    confirmed_at: confirmation.confirmedAt,
-    state,
-    ehr_change: confirmation.ehrChange ? { actor_display: null, ...confirmation.ehrChange } : null,
-    tracker_change: confirmation.trackerChange ?? null,
-    held,
-    next_try_at: state !== 'behind' ? null : now === null ? (confirmation.nextTryAt ?? null) : shownNextTry(confirmation.nextTryAt ?? null, now),
-  };
-}

@@ -22,15 +22,6 @@ export function writtenBodyReadable(answer: Pick<FhirAnswer, 'body'> & { bodySta
   return isObject(answer.body) && answer.body.resourceType === 'Task';
 }
 
-/**
- * Whether a server's resource id can name a resource under the base URL: R4's
- * id characters (`[A-Za-z0-9\-\.]{1,64}`), and not `.` or `..`, which a URL
- * would resolve out of its path. Anything else is an answer the tracker cannot read.
- */
-export function usableResourceId(id: unknown): id is string {
-  return typeof id === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(id) && id !== '.' && id !== '..';
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

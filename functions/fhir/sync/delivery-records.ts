@@ -5,7 +5,7 @@
  * confirmed; and the pending record dropped once it is answered.
  */
 import { contentOf as comparedContentOf, type ConfirmedContent } from '../../core/fhir/ehr-change';
-import type { EhrChangeView } from '../../core/fhir/task';
+import type { EhrChangeView } from '../../core/fhir/view';
 import type { EhrRecordAction } from '../../core/fhir/ehr-set';
 import { EHR_ACTOR_PREFIX } from '../../shared/actor';
 import { serverHost } from './ehr-reads';
@@ -13,7 +13,7 @@ import type { ConfirmedFacts } from '../../core/fhir/sync-decision';
 import { personActedSince as personActedAfter, recordEhrWork, type EhrRecord } from '../../store/follow-ups/ehr-actions';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../../store/fhir-records';
-import { usableResourceId } from '../client/answers';
+import { usableResourceId } from '../../core/fhir/read-task';
 import type { EhrStepDeps } from './ehr-work';
 import { contentKey, digestedOf, type DigestedTask } from './source';
 
@@ -26,7 +26,7 @@ export interface TaskContent extends DigestedTask {
 /** The follow-up and content a write was computed from, and what this server last confirmed for it. */
 export interface Written extends TaskContent {
   stored: StoredFollowUp;
-  /** What this server last confirmed (kept current by this delivery's own records of EHR work). */
+  /** What this server last confirmed (a record of this delivery's EHR work returns a new Written with it). */
   previous: Confirmation | null;
 }
 
@@ -113,23 +113,27 @@ export async function holdChangedInEhr(deps: EhrStepDeps, written: Written, chan
   });
 }
 
-/** Records work read from the EHR (applied, a conflict, or no work here) beside what was last confirmed; the delivery goes on from it. */
-export async function recordEhrChange(deps: EhrStepDeps, written: Written, mark: Pick<Confirmation, 'ehrChange' | 'trackerChange' | 'conflictVersion'>): Promise<void> {
+/**
+ * Records work read from the EHR (applied, a conflict, or no work here) beside what was last confirmed.
+ * The delivery goes on from the `written` returned (its `previous` this record); `written` itself is left as it was.
+ */
+export async function recordEhrChange(deps: EhrStepDeps, written: Written, mark: Pick<Confirmation, 'ehrChange' | 'trackerChange' | 'conflictVersion'>): Promise<Written> {
   const confirmation: Confirmation = { ...(written.previous ?? emptyConfirmation(deps, written.stored)), ...mark, heldVersionId: null };
   await writeConfirmation(deps.db, deps.tableName, written.stored.followUp.id, confirmation, written.stored.expiresAt);
-  written.previous = confirmation;
+  return { ...written, previous: confirmation };
 }
 
 /**
  * Records in the follow-up's history EHR work the tracker did not apply (CONTRACT
  * §13: `ehr_not_applied`, `ehr_conflict`, `ehr_deleted`, once per EHR version).
- * Its entry is a new version of the follow-up: `written` goes on from it (its
- * content, digest and revision), so the round decides and writes on what is stored.
+ * Its entry is a new version of the follow-up: the `written` returned goes on from
+ * it (its content, digest and revision), so the round decides and writes on what
+ * is stored; `written` itself is left as it was.
  */
-export async function recordInHistory(deps: EhrStepDeps, written: Written, contents: Contents, record: Omit<EhrRecord, 'id' | 'now'>): Promise<void> {
+export async function recordInHistory(deps: EhrStepDeps, written: Written, contents: Contents, record: Omit<EhrRecord, 'id' | 'now'>): Promise<Written> {
   const { stored } = await recordEhrWork(deps.db, deps.tableName, { ...record, id: written.stored.followUp.id, now: deps.now() });
-  if (stored === null || stored.revision === written.stored.revision) return;
-  Object.assign(written, taskContentOf(deps, stored, contents), { stored });
+  if (stored === null || stored.revision === written.stored.revision) return written;
+  return { ...written, ...taskContentOf(deps, stored, contents), stored };
 }
 
 /** The record of a change read from the EHR and not applied (held, or met in a conflict). */

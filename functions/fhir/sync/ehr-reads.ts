@@ -26,9 +26,10 @@
  */
 import { EHR_ACTOR_PREFIX } from '../../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../../core/follow-up/action-body';
-import { historySteps, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../../core/fhir/ehr-versions';
+import { historySteps, provenanceAuthor, walkHistoryPage, type HistoryWalk } from '../../core/fhir/ehr-versions';
+import { readTask, usableReference, usableResourceId, type ReadTask } from '../../core/fhir/read-task';
 import { namesStaff } from '../../core/fhir/references';
-import { usableResourceId } from '../client/answers';
+import type { FhirSystems } from '../../core/fhir/task';
 import { exchange, type Reads } from '../client/exchange';
 import type { ReadFailure } from '../client/failure';
 import type { FhirHttp } from '../client/http';
@@ -45,11 +46,6 @@ const READ: Reads = { asked: 'read', statuses: [200, 400, 403, 404, 410] };
 
 const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 
-/** A reference the tracker may name in history and owners: a handle's characters, not too long. */
-export function usableReference(reference: unknown): reference is string {
-  return typeof reference === 'string' && reference.length <= 200 && HANDLE.test(reference);
-}
-
 /** `Practitioner/{id}` or `PractitionerRole/{id}` relative to FHIR_BASE_URL (an absolute URL under it is made relative), else null. */
 export function practitionerPath(reference: string, baseUrl: string): string | null {
   const relative = reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
@@ -63,14 +59,12 @@ export function serverHost(baseUrl: string): string {
 }
 
 /** Who made the Task version `task` (CONTRACT §13): `ehr:{reference}` or `ehr:{host}`. */
-export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: Record<string, unknown>): Promise<EhrRead<string>> {
+export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: ReadTask): Promise<EhrRead<string>> {
   const host: EhrRead<string> = { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${serverHost(baseUrl)}` };
-  const author = record(record(task.meta)?.author)?.reference;
-  if (usableReference(author)) return namesStaff(author) ? { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${author}` } : host;
-  const id = task.id;
-  const versionId = record(task.meta)?.versionId;
-  if (usableResourceId(id) && usableVersionId(versionId)) {
-    const target = encodeURIComponent(`Task/${id}/_history/${versionId}`);
+  const { author, versionId } = task;
+  if (author !== null) return namesStaff(author) ? { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${author}` } : host;
+  if (versionId !== null) {
+    const target = encodeURIComponent(`Task/${task.id}/_history/${versionId}`);
     const answer = await exchange(http, { method: 'GET', path: `Provenance?target=${target}` }, READ);
     if (answer.kind !== 'answer') return answer;
     // Only the agent whose type is `author` counts; a Patient's or another type's is the host.
@@ -87,19 +81,20 @@ const HISTORY_COUNT = 50;
 /**
  * The Task's versions after `confirmed` up to `found`, oldest first, from its
  * history (`GET Task/{id}/_history`, newest first, paged by the Bundle's `next`
- * link or, without one, by `_offset` while a page is full); `unreadable` when
- * the server will not give it (400, 403, 404, 410) or it cannot say who made
- * each (the confirmed version not found in HISTORY_PAGES pages, a deletion among them).
+ * link or, without one, by `_offset` while a page is full), each read once
+ * (core/fhir/read-task.ts); `unreadable` when the server will not give it
+ * (400, 403, 404, 410) or it cannot say who made each (the confirmed version
+ * not found in HISTORY_PAGES pages, a deletion or a Task without a usable id among them).
  */
-export async function versionsBetween(http: FhirHttp, baseUrl: string, taskId: string, confirmed: string, found: string): Promise<EhrRead<Record<string, unknown>[] | 'unreadable'>> {
-  let walk: HistoryWalk = { versions: [], foundMet: false };
+export async function versionsBetween(http: FhirHttp, baseUrl: string, taskId: string, confirmed: string, found: string, systems: FhirSystems): Promise<EhrRead<ReadTask[] | 'unreadable'>> {
+  let walk: HistoryWalk<ReadTask> = { versions: [], foundMet: false };
   let path: string | null = `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}`;
   for (let page = 0; page < HISTORY_PAGES && path !== null; page++) {
     const answer = await exchange(http, { method: 'GET', path }, READ);
     if (answer.kind !== 'answer') return answer;
     const steps = answer.status === 200 ? historySteps(answer.body) : null;
     if (steps === null) return { kind: 'ok', value: 'unreadable' };
-    const step = walkHistoryPage(walk, steps, confirmed, found);
+    const step = walkHistoryPage(walk, steps.map((resource) => (resource === null ? null : readTask(resource, systems))), confirmed, found);
     if (step.kind === 'complete') return { kind: 'ok', value: step.versions };
     if (step.kind === 'unreadable') return { kind: 'ok', value: 'unreadable' };
     walk = step.walk;

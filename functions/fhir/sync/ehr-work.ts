@@ -8,12 +8,13 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, sameTaskContent, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../../core/fhir/ehr-change';
-import { savedRightAfter, usableLastUpdated } from '../../core/fhir/ehr-versions';
+import { ehrActionsOf, ehrChangeTo, sameTaskContent, type ConfirmedContent, type EhrChange, type EhrWhy } from '../../core/fhir/ehr-change';
+import { savedRightAfter } from '../../core/fhir/ehr-versions';
 import { namesStaff } from '../../core/fhir/references';
-import { claimsUnwrittenContent, foundTask, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource } from '../../core/fhir/task';
+import { claimsUnwrittenContent, type ReadTask } from '../../core/fhir/read-task';
+import type { TaskSource } from '../../core/fhir/task';
+import { heldTaskVersion, type EhrChangeView } from '../../core/fhir/view';
 import { EHR_ACTOR_PREFIX } from '../../shared/actor';
-import { usableResourceId } from '../client/answers';
 import { isFhirFailure, type ReadFailure } from '../client/failure';
 import type { StaleThresholds } from '../../core/staleness';
 import { applyEhrWork } from '../../store/follow-ups/ehr-actions';
@@ -50,10 +51,8 @@ export interface EhrStepInput {
   taskContent: ConfirmedContent;
   digest: string;
   previous: Confirmation | null;
-  resource: Record<string, unknown>;
-  /** The resource's content as §13 compares it (core/fhir/ehr-change.ts contentOf), read once by the caller. */
-  resourceContent: ConfirmedContent;
-  found: FoundTask;
+  /** The Task version read, decoded once by the caller (core/fhir/read-task.ts). */
+  task: ReadTask;
   /** What the content was computed from: a version claiming a revision past it is no content of the tracker's. */
   source: TaskSource;
   /** The delivery's actor names already read (at most one Practitioner read per actor per delivery); absent: this step's own. */
@@ -84,21 +83,20 @@ export function confirmedContentOf(previous: Confirmation | null, digest: string
   return previous.digest === digest ? taskContent : null;
 }
 
-/** One version to apply: its resource, and whether it stands for the versions between too (a history not read). */
+/** One version to apply, as read, and whether it stands for the versions between too (a history not read). */
 interface EhrVersion {
-  resource: Record<string, unknown>;
-  versionId: string | null;
+  task: ReadTask;
   between: boolean;
 }
 
 /** The step for a Task version that is not the tracker's own and not the version it confirmed. */
 export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promise<EhrStep> {
-  const { previous, found } = input;
+  const { previous, task } = input;
   const ehr = deps.ehr ?? null;
   const confirmed = confirmedContentOf(previous, input.digest, input.taskContent);
   if (ehr === null || confirmed === null) return { kind: 'held', change: null };
   // A version read again after it was held: held still, without reading who made it again.
-  if (found.versionId !== null && heldTaskVersion(previous) === found.versionId && previous?.ehrChange != null) {
+  if (task.versionId !== null && heldTaskVersion(previous) === task.versionId && previous?.ehrChange != null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
   const versions = await versionsOf(deps, input, confirmed);
@@ -106,11 +104,10 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   const walk: Walk = { previous: confirmed, taken: confirmed, newest: null, held: false, applied: null, conflict: null };
   // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
   for (const version of versions.value) {
-    const content = comparedContentOf(version.resource, deps.systems);
-    const step = await versionStep(deps, ehr, input, walk, content, version);
+    const step = await versionStep(deps, ehr, input, walk, version);
     if (isFhirFailure(step)) return step;
     if (step.kind === 'gone') return { kind: 'gone' };
-    walkOn(walk, step, content);
+    walkOn(walk, step, version.task.content);
   }
   return walkEnd(walk, previous?.ehrChange ?? null);
 }
@@ -200,19 +197,19 @@ type Versions = { kind: 'ok'; value: EhrVersion[] } | Extract<EhrStep, { kind: '
  * for them all. Without a usable versionId, a change is held (`no_version`).
  */
 async function versionsOf(deps: EhrStepDeps, input: EhrStepInput, confirmed: ConfirmedContent): Promise<Versions> {
-  const { found, resource } = input;
-  const read: EhrVersion = { resource, versionId: found.versionId, between: false };
-  if (found.versionId === null) {
-    if (ehrChangeTo(input.resourceContent, confirmed) === null) return { kind: 'ok', value: [] };
-    const view: EhrChangeView = { at: usableLastUpdated(record(resource.meta)?.lastUpdated) ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version', actor_display: null, ehr_set: ehrSetOf(input.resourceContent, confirmed, deps.systems.code) };
+  const { task } = input;
+  const read: EhrVersion = { task, between: false };
+  if (task.versionId === null) {
+    if (ehrChangeTo(task.content, confirmed) === null) return { kind: 'ok', value: [] };
+    const view: EhrChangeView = { at: task.lastUpdated ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version', actor_display: null, ehr_set: ehrSetOf(task.content, confirmed, deps.systems.code) };
     return { kind: 'held', change: view };
   }
   const confirmedVersion = input.previous?.versionId ?? null;
-  if (confirmedVersion !== null && savedRightAfter(confirmedVersion, found.versionId)) return { kind: 'ok', value: [read] };
-  const between = confirmedVersion === null || !usableResourceId(found.id) ? ('unreadable' as const) : await versionsBetween(deps.http, deps.baseUrl, found.id, confirmedVersion, found.versionId);
+  if (confirmedVersion !== null && savedRightAfter(confirmedVersion, task.versionId)) return { kind: 'ok', value: [read] };
+  const between = confirmedVersion === null ? ('unreadable' as const) : await versionsBetween(deps.http, deps.baseUrl, task.id, confirmedVersion, task.versionId, deps.systems);
   if (between === 'unreadable' || between.kind !== 'ok') return between === 'unreadable' ? { kind: 'ok', value: [{ ...read, between: true }] } : between;
   if (between.value === 'unreadable') return { kind: 'ok', value: [{ ...read, between: true }] };
-  return { kind: 'ok', value: between.value.map((version) => ({ resource: version, versionId: foundTask(version, deps.systems)?.versionId ?? null, between: false })) };
+  return { kind: 'ok', value: between.value.map((version) => ({ task: version, between: false })) };
 }
 
 type VersionStep =
@@ -222,24 +219,25 @@ type VersionStep =
   | ReadFailure;
 
 /** One version read against the one before: the tracker's own, no action, back at what the tracker has, applied as its author's, held, a conflict. */
-async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
+async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, version: EhrVersion): Promise<VersionStep> {
   // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it. One
   // that states the digest over a revision the tracker never wrote is hand-made (CONTRACT §13 notes): EHR work.
   // After a version this read applied, the tracker's content moved on (its digest with it): a later version back
   // at the content before is a person's (closed, then reopened in the EHR), never a writer of the tracker's.
-  const own = foundTask(version.resource, deps.systems);
-  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own) && walk.applied === null) return { kind: 'own' };
+  const { task } = version;
+  const content = task.content;
+  if (task.trackersContent && !claimsUnwrittenContent(input.source, task) && walk.applied === null) return { kind: 'own' };
   // Read against the one before: what its author changed. None: it changed only the EHR's own elements.
   const change = ehrChangeTo(content, walk.previous);
   if (change === null) return { kind: 'none' };
   if (sameTaskContent(content, walk.taken)) return { kind: 'undone' };
-  const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);
+  const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, task);
   if (actor.kind !== 'ok') return actor;
   const now = deps.now();
-  const lastUpdated = usableLastUpdated(record(version.resource.meta)?.lastUpdated);
+  const lastUpdated = task.lastUpdated;
   // Who it was by name (a staff member's, as the server gives it), and what they set, in codes (CONTRACT §13, "Nothing the EHR did goes unrecorded").
   const extras = { actor_display: await actorDisplayOf(deps.http, deps.baseUrl, actor.value, input.names ?? new Map()), ehr_set: ehrSetOf(content, walk.previous, deps.systems.code) };
-  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: version.versionId, actions, applied, why, ...extras });
+  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: task.versionId, actions, applied, why, ...extras });
   // Only a staff type's reference names an owner: a Patient's is held (CONTRACT §13).
   if (change.owner?.kind === 'reference' && !namesStaff(change.owner.reference)) return { kind: 'held', change: view([], false, 'invalid_owner') };
   const owner = await ownerOf(deps, change);
@@ -254,9 +252,9 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
     actions: actions.actions,
     actor: actor.value,
     actorDisplay: extras.actor_display,
-    fhirVersionId: version.versionId ?? '',
+    fhirVersionId: task.versionId ?? '',
     fhirLastUpdated: lastUpdated ?? now.toISOString(),
-    sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? walk.previous.followUpVersion ?? 0,
+    sinceVersion: task.version ?? walk.previous.followUpVersion ?? 0,
     ownerReference: change.owner?.kind === 'reference' && owner.value !== null ? change.owner.reference : null,
     versionsBetween: version.between,
     now,
@@ -280,8 +278,6 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
 function hostActor(deps: EhrStepDeps): string {
   return `${EHR_ACTOR_PREFIX}${serverHost(deps.baseUrl)}`;
 }
-
-const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 
 /** The owner's value the change names: null when removed; a reference read for its identifier. */
 async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | ReadFailure> {

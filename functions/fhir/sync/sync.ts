@@ -38,15 +38,16 @@
  * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
  * pending record for the next try.
  */
-import { contentOf as comparedContentOf, sameTaskContent } from '../../core/fhir/ehr-change';
-import { foundTask, type FhirTask, type FoundTask } from '../../core/fhir/task';
+import { sameTaskContent } from '../../core/fhir/ehr-change';
+import { readTask, type ReadTask } from '../../core/fhir/read-task';
+import type { FhirSystems, FhirTask } from '../../core/fhir/task';
 import { usableVersionId } from '../../core/fhir/ehr-versions';
 import { decideAnswer, decideRound, NEW_DELIVERY, settledAfterWrite, type Delivery, type EhrWorkRead, type RoundFacts, type RoundMove, type SyncEnd, type WriteAnswer } from '../../core/fhir/sync-decision';
 import { taskToWrite } from '../../core/fhir/task-write';
 import { notAppliedNote, withTrackerNote } from '../../core/fhir/ehr-set';
 import { getFollowUp } from '../../store/follow-ups/reads';
 import { clearPending } from '../../store/fhir-records';
-import { searchsetTasks, usableResourceId, writtenBodyReadable } from '../client/answers';
+import { searchsetTasks, writtenBodyReadable } from '../client/answers';
 import { exchange, failureOf } from '../client/exchange';
 import { notFinal, type FhirFailure, type ReadFailure } from '../client/failure';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer } from '../client/http';
@@ -135,14 +136,14 @@ async function roundsOf(deps: SyncDeps, id: string, openedAt: string | null, run
     const step = await workRound(deps, read, run);
     if (step.kind === 'done') return step.outcome;
     if (step.kind === 'again') continue;
-    const outcome = await afterWrite(deps, read.written, step, run);
+    const outcome = await afterWrite(deps, step.written, step, run);
     if (outcome !== null) return outcome;
   }
   return { kind: 'version_moved', status: null, retryAfterMs: null };
 }
 
-/** What one round read: the Tasks the server holds for the identifier, the follow-up's content now, and the facts decided on. */
-type Round = { kind: 'read'; resources: Record<string, unknown>[]; written: Written; facts: RoundFacts } | Done;
+/** What one round read: the follow-up's content now, and the facts decided on (the Tasks the server holds for the identifier, each read once). */
+type Round = { kind: 'read'; written: Written; facts: RoundFacts } | Done;
 type Done = { kind: 'done'; outcome: SyncOutcome };
 
 /** Reads the Tasks by identifier, then the follow-up (so its content is at least as new as the Tasks read). */
@@ -161,19 +162,15 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
   run.decided = stored;
   // An answer judged only now: a follow-up gone meanwhile is `gone`, whatever the search met.
   if (resources === null) return done(failureOf(search, 'search'));
-  // Several Tasks are refused as they are: only a lone Task is read.
-  const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
+  // Several Tasks are refused as they are: only a lone Task is read (null: no id a URL can name).
+  const tasks = resources.length === 1 ? [readTask(resources[0]!, deps.systems)] : resources.map(() => null);
   // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
   const confirmedAfterSearch = written.previous !== null && written.previous.confirmedAt > searchedAt;
-  return { kind: 'read', resources, written, facts: { tasks, source: written.source, digest: written.digest, confirmation: confirmedFacts(written.previous), confirmedAfterSearch } };
+  return { kind: 'read', written, facts: { tasks, source: written.source, digest: written.digest, confirmation: confirmedFacts(written.previous), confirmedAfterSearch } };
 }
 
-function usableFound(found: FoundTask | null): FoundTask | null {
-  return found !== null && usableResourceId(found.id) ? found : null;
-}
-
-/** A round's way on: a request sent (over Task `found`, or a create), read again, or done. */
-type Step = { kind: 'send'; answer: FhirAnswer | ReadFailure; found: string | null } | { kind: 'again' } | Done;
+/** A round's way on: a request sent (over Task `found`, or a create) from what was `written`, read again, or done. */
+type Step = { kind: 'send'; answer: FhirAnswer | ReadFailure; found: string | null; written: Written } | { kind: 'again' } | Done;
 
 /** What a round read since the decision asked: the EHR step's result, the read by id's answer. */
 interface Asked {
@@ -181,41 +178,44 @@ interface Asked {
   byId: FhirAnswer | null;
 }
 
-/** Asks the decision, reads what it asks for, until it names a move that ends the round. */
+/**
+ * Asks the decision, reads what it asks for, until it names a move that ends the round. Each fact read
+ * is a new value of the round's facts (and each record of EHR work a new `written`), never one changed in place.
+ */
 async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>, run: Run): Promise<Step> {
-  const { written, facts } = round;
-  const asked: Asked = { ehr: null, byId: null };
+  let { written, facts } = round;
+  let asked: Asked = { ehr: null, byId: null };
   for (;;) {
     const move = decideRound(facts, run.delivery);
     switch (move.kind) {
       case 'read_history':
-        facts.personActed = { since: move.since, acted: await personActedSince(deps, written.stored.followUp.id, move.since) };
+        facts = { ...facts, personActed: { since: move.since, acted: await personActedSince(deps, written.stored.followUp.id, move.since) } };
         continue;
       case 'read_ehr_work': {
         if (move.restated) run.restated = true;
-        const read = await readEhrWork(deps, written, round.resources[0]!, move.task, run);
+        const read = await readEhrWork(deps, written, move.task, run);
         if (read.kind === 'done') return read;
-        asked.ehr = read.step;
-        facts.ehr = read.read;
+        asked = { ...asked, ehr: read.step };
         // The tracker's record of work it did not apply is a new version: the round goes on from it.
-        Object.assign(facts, { confirmation: confirmedFacts(written.previous), source: written.source, digest: written.digest });
+        written = read.written;
+        facts = { ...facts, ehr: read.read, confirmation: confirmedFacts(written.previous), source: written.source, digest: written.digest };
         continue;
       }
       case 'read_by_id': {
         const byId = await exchange(deps.http, { method: 'GET', path: `Task/${encodeURIComponent(move.taskId)}` });
         if (byId.kind !== 'answer') return done(byId);
-        asked.byId = byId;
-        facts.byId = byId.status;
+        asked = { ...asked, byId };
+        facts = { ...facts, byId: byId.status };
         continue;
       }
       default:
-        return act(deps, round, move, asked, run);
+        return act(deps, { kind: 'read', written, facts }, move, asked, run);
     }
   }
 }
 
 /** Does a move that ends the round: a record, a request, or the delivery's end. */
-async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
+async function act(deps: SyncDeps, { written, facts }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
   switch (move.kind) {
     case 'confirm':
       await confirm(deps, written, move.taskId, move.versionId);
@@ -228,18 +228,20 @@ async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round,
     case 'hold': {
       const change = asked.ehr?.kind === 'held' ? asked.ehr.change : null;
       if (move.counted) run.note = 'held';
-      if (move.counted && change !== null) await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_not_applied', change, change.why));
-      await holdChangedInEhr(deps, written, change, facts.tasks[0]?.versionId ?? null);
+      const recorded = move.counted && change !== null ? await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_not_applied', change, change.why)) : written;
+      await holdChangedInEhr(deps, recorded, change, facts.tasks[0]?.versionId ?? null);
       return done({ kind: 'changed_in_ehr' });
     }
-    case 'deleted':
-      if (facts.confirmation?.deletedInEhrVersion == null) await recordInHistory(deps, written, run.contents, deletionRecordOf(deps, facts.confirmation?.versionId ?? null));
-      await recordDeletion(deps, written, move.version);
+    case 'deleted': {
+      const recorded = facts.confirmation?.deletedInEhrVersion == null ? await recordInHistory(deps, written, run.contents, deletionRecordOf(deps, facts.confirmation?.versionId ?? null)) : written;
+      await recordDeletion(deps, recorded, move.version);
       return done({ kind: 'deleted_in_ehr' });
+    }
     case 'update':
-      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: withNote(deps, taskToWrite(resources[0]!, written.task, deps.systems), facts, asked) }, move.taskId);
+      // Only the write's merge reads the Task as the server gave it (the EHR's own elements are kept).
+      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: withNote(deps, taskToWrite(facts.tasks[0]!.resource, written.task, deps.systems), facts, asked) }, move.taskId, written);
     case 'create':
-      return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null);
+      return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null, written);
     case 'again':
       run.delivery = { ...run.delivery, appliedVersion: move.appliedVersion };
       return { kind: 'again' };
@@ -259,19 +261,19 @@ function updateTarget(deps: SyncDeps, written: Written, move: Extract<RoundMove,
   return { path: `Task/${encodeURIComponent(move.taskId)}`, headers: { 'If-Match': `W/"${move.versionId}"` } };
 }
 
-async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null): Promise<Step> {
-  return { kind: 'send', answer: await exchange(deps.http, request), found };
+async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null, written: Written): Promise<Step> {
+  return { kind: 'send', answer: await exchange(deps.http, request), found, written };
 }
 
 /**
  * The EHR step over a Task version someone else made (fhir/sync/ehr-work.ts),
  * its work recorded (applied, a conflict, or work that changed nothing here),
- * as the decision reads it; or the delivery's end (no answer, the follow-up gone).
+ * as the decision reads it, with the `written` the round goes on from; or the
+ * delivery's end (no answer, the follow-up gone).
  */
-async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead } | Done> {
-  const resourceContent = comparedContentOf(resource, deps.systems);
-  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source, names: run.names });
-  const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
+async function readEhrWork(deps: SyncDeps, written: Written, task: ReadTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead; written: Written } | Done> {
+  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, task, source: written.source, names: run.names });
+  const read = (value: EhrWorkRead, after: Written) => ({ kind: 'read' as const, step, read: value, written: after });
   switch (step.kind) {
     case 'not_final':
     case 'retry_after':
@@ -282,18 +284,18 @@ async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<st
       return done({ kind: 'gone' });
     case 'applied':
       run.note = 'applied';
-      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
-      return read({ kind: 'applied' });
-    case 'conflict':
+      return read({ kind: 'applied' }, await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null }));
+    case 'conflict': {
       run.note = 'conflict';
-      await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_conflict', step.met, 'conflict'));
-      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: step.trackerChange, conflictVersion: written.stored.followUp.version });
-      return read({ kind: 'conflict' });
+      const recorded = await recordInHistory(deps, written, run.contents, ehrRecordOf('ehr_conflict', step.met, 'conflict'));
+      return read({ kind: 'conflict' }, await recordEhrChange(deps, recorded, { ehrChange: step.change, trackerChange: step.trackerChange, conflictVersion: recorded.stored.followUp.version }));
+    }
     case 'held':
-      return read({ kind: 'held', read: step.change !== null, known: step.known === true });
-    case 'none':
-      if (step.change !== undefined) await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
-      return read({ kind: 'none', sameContent: sameTaskContent(resourceContent, written.content) });
+      return read({ kind: 'held', read: step.change !== null, known: step.known === true }, written);
+    case 'none': {
+      const recorded = step.change === undefined ? written : await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
+      return read({ kind: 'none', sameContent: sameTaskContent(task.content, recorded.content) }, recorded);
+    }
   }
 }
 
@@ -312,7 +314,7 @@ function withNote(deps: SyncDeps, body: Record<string, unknown>, facts: RoundFac
 async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, { kind: 'send' }>, run: Run): Promise<SyncOutcome | null> {
   const { answer } = sent;
   if (answer.kind !== 'answer') return answer;
-  const move = decideAnswer(writeAnswerOf(answer), sent.found, run.delivery);
+  const move = decideAnswer(writeAnswerOf(answer, deps.systems), sent.found, run.delivery);
   switch (move.kind) {
     case 'written': {
       run.delivery = { ...run.delivery, wrote: true };
@@ -337,26 +339,28 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
   }
 }
 
-/** What the decision reads of a write's answer. */
-function writeAnswerOf(answer: FhirAnswer): WriteAnswer {
+/** What the decision reads of a write's answer (a Task in its body read once, as any Task the server gives). */
+function writeAnswerOf(answer: FhirAnswer, systems: FhirSystems): WriteAnswer {
+  const task = writtenTaskOf(answer, systems);
   return {
     status: answer.status,
     bodyReadable: writtenBodyReadable(answer),
     multipleMatches: operationOutcomeCodes(answer.body).includes('multiple-matches'),
-    taskId: taskIdOf(answer),
-    versionId: versionIdOf(answer),
+    taskId: task?.id ?? null,
+    versionId: versionIdOf(task, answer),
   };
 }
 
-function taskIdOf(answer: FhirAnswer): string | null {
-  const id = (answer.body as { id?: unknown } | null)?.id;
-  return usableResourceId(id) ? id : null;
+/** The Task a write's answer carries, as read (null: none, or none the tracker can read). */
+function writtenTaskOf(answer: FhirAnswer, systems: FhirSystems): ReadTask | null {
+  const body = answer.body;
+  const isTask = typeof body === 'object' && body !== null && !Array.isArray(body) && (body as { resourceType?: unknown }).resourceType === 'Task';
+  return isTask ? readTask(body as Record<string, unknown>, systems) : null;
 }
 
-/** The stored version: the answer's `meta.versionId`, or its ETag's. */
-function versionIdOf(answer: FhirAnswer): string | null {
-  const versionId = (answer.body as { meta?: { versionId?: unknown } } | null)?.meta?.versionId;
-  if (usableVersionId(versionId)) return versionId;
+/** The stored version: the answer's Task's `meta.versionId`, or its ETag's. */
+function versionIdOf(task: ReadTask | null, answer: FhirAnswer): string | null {
+  if (task !== null && task.versionId !== null) return task.versionId;
   // Only a usable id is kept (CONTRACT §13), from the body or the ETag.
   const match = /^(?:W\/)?"([^"]+)"$/.exec(answer.etag ?? '');
   return usableVersionId(match?.[1]) ? match[1] : null;

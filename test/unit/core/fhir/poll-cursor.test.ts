@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   aheadOfClock,
-  followUpIdOf,
   markHandled,
   NO_POLL_STATE,
   nextLinkOf,
@@ -23,8 +22,10 @@ import {
   wholePageOneInstant,
   type PollState,
 } from '../../../../functions/core/fhir/poll-cursor';
+import { DEFAULT_FHIR_SYSTEMS } from '../../../../functions/core/fhir/task';
 
-const SYSTEM = 'urn:redraw-tracker:follow-up';
+const SYSTEM = DEFAULT_FHIR_SYSTEMS.task;
+const polled = (resources: Record<string, unknown>[]) => polledTasks(resources, DEFAULT_FHIR_SYSTEMS);
 /** The tracker's clock: a day after every instant below, so that no bound of it applies. */
 const NOW = new Date('2026-11-28T15:00:00.000Z');
 const BASE = 'https://fhir.example.org:8443/r4';
@@ -58,7 +59,7 @@ describe('the search of a poll run', () => {
 
 describe('a page as the poll reads it', () => {
   it('reads oldest first whatever the server\'s order, in UTC, a Task without lastUpdated last and one without an id not at all', () => {
-    const page = polledTasks([task('b', '1', '2026-11-27T16:00:00+01:00'), task('c', '1', undefined), { resourceType: 'Task' }, task('a', '4', '2026-11-27T14:59:59.999Z')]);
+    const page = polled([task('b', '1', '2026-11-27T16:00:00+01:00'), task('c', '1', undefined), { resourceType: 'Task' }, task('a', '4', '2026-11-27T14:59:59.999Z')]);
     expect(page.map((one) => [one.id, one.versionId, one.at])).toEqual([
       ['a', '4', '2026-11-27T14:59:59.999000Z'],
       ['b', '1', '2026-11-27T15:00:00.000000Z'],
@@ -67,16 +68,17 @@ describe('a page as the poll reads it', () => {
   });
 
   it('finds the follow-up id in the tracker\'s identifier system only, and only a usable one', () => {
-    expect(followUpIdOf(task('t', '1', undefined, 'fu_1-A'), SYSTEM)).toBe('fu_1-A');
-    for (const value of ['', 'a/b', '../x', 'a'.repeat(129), 7, null]) expect(followUpIdOf(task('t', '1', undefined, value), SYSTEM)).toBeNull();
-    expect(followUpIdOf({ identifier: 'nope' }, SYSTEM)).toBeNull();
+    const followUpIdOf = (resource: Record<string, unknown>) => polled([resource])[0]!.task.followUpId;
+    expect(followUpIdOf(task('t', '1', undefined, 'fu_1-A'))).toBe('fu_1-A');
+    for (const value of ['', 'a/b', '../x', 'a'.repeat(129), 7, null]) expect(followUpIdOf(task('t', '1', undefined, value))).toBeNull();
+    expect(followUpIdOf({ id: 't', identifier: 'nope' })).toBeNull();
   });
 
   it('leaves a page by its next link only when every Task on it shares one instant', () => {
-    expect(wholePageOneInstant(polledTasks([task('a', '1', '2026-11-27T15:00:00Z'), task('b', '1', '2026-11-27T15:00:00.000Z')]))).toBe(true);
-    expect(wholePageOneInstant(polledTasks([task('a', '1', '2026-11-27T15:00:00Z'), task('b', '1', '2026-11-27T15:00:00.001Z')]))).toBe(false);
+    expect(wholePageOneInstant(polled([task('a', '1', '2026-11-27T15:00:00Z'), task('b', '1', '2026-11-27T15:00:00.000Z')]))).toBe(true);
+    expect(wholePageOneInstant(polled([task('a', '1', '2026-11-27T15:00:00Z'), task('b', '1', '2026-11-27T15:00:00.001Z')]))).toBe(false);
     expect(wholePageOneInstant([])).toBe(false);
-    expect(wholePageOneInstant(polledTasks([task('a', '1', undefined)]))).toBe(false);
+    expect(wholePageOneInstant(polled([task('a', '1', undefined)]))).toBe(false);
   });
 });
 

@@ -10,19 +10,24 @@ import {
   type RoundFacts,
   type WriteAnswer,
 } from '../../../../functions/core/fhir/sync-decision';
-import type { EhrChangeView, FoundTask, TaskSource } from '../../../../functions/core/fhir/task';
+import type { ReadTask } from '../../../../functions/core/fhir/read-task';
+import type { TaskSource } from '../../../../functions/core/fhir/task';
+import type { EhrChangeView } from '../../../../functions/core/fhir/view';
 import { openFollowUp } from '../../../../functions/core/follow-up/states';
 
 const opened = openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'order-1', redrawOrderId: null, openedAt: '2026-11-01T10:00:00.000Z' });
 const source: TaskSource = { followUp: { ...opened, version: 4 }, stale: false, lastAt: null, revision: 7, kind: 'redraw' };
 
+/** What the decision does not read of a Task: its meta's other facts, its compared content, the resource. */
+const UNREAD = { givenVersionId: null, lastUpdated: null, author: null, followUpId: 'txn-1', content: { status: 'ready', owner: null, statusReason: null, holdEnd: null, followUpVersion: 4, trackerOnly: 'x' }, resource: {} };
+
 /** A Task the tracker wrote at `digest` (its content what its digest says). */
-function trackers(digest: string, rest: Partial<FoundTask> = {}): FoundTask {
-  return { id: 't1', versionId: '3', statedDigest: digest, trackersContent: true, version: 4, revision: 7, authoredOn: opened.opened_at, ...rest };
+function trackers(digest: string, rest: Partial<ReadTask> = {}): ReadTask {
+  return { ...UNREAD, id: 't1', versionId: '3', statedDigest: digest, trackersContent: true, version: 4, revision: 7, authoredOn: opened.opened_at, ...rest };
 }
 
 /** A Task version someone else made (its content not what its digest says). */
-function theEhrs(rest: Partial<FoundTask> = {}): FoundTask {
+function theEhrs(rest: Partial<ReadTask> = {}): ReadTask {
   return trackers('old', { trackersContent: false, versionId: '5', ...rest });
 }
 

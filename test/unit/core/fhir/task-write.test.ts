@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, extensionUrls, foundTask, MAPPED_FIELDS, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../../../../functions/core/fhir/task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, extensionUrls, MAPPED_FIELDS, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../../../../functions/core/fhir/task';
+import { readTask } from '../../../../functions/core/fhir/read-task';
 import { taskToWrite } from '../../../../functions/core/fhir/task-write';
 import { openFollowUp, type FollowUp } from '../../../../functions/core/follow-up/states';
 import { ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../../../support/fhir-task-sources';
@@ -65,7 +66,7 @@ describe('taskToWrite keeps what the EHR holds (property)', () => {
         expect(Object.keys(written).filter((field) => !known.has(field))).toEqual([]);
 
         // Its content is the tracker's (it hashes to its stated digest), and the EHR's elements alone changed no digest.
-        expect(foundTask(written, systems)?.trackersContent).toBe(true);
+        expect(readTask(written, systems)?.trackersContent).toBe(true);
         expect(contentDigest(read, systems)).toBe(contentDigest(prior, systems));
         expect(contentDigest(written, systems)).toBe(contentDigest(mapped, systems));
         // Written again over what it wrote, it writes the same.
@@ -157,7 +158,7 @@ describe('contentDigest covers the mapped fields only', () => {
     const codesOnly = JSON.parse(JSON.stringify(task, (key, value: unknown) => (key === 'display' || key === 'description' || key === 'text' ? undefined : value))) as Entry;
     const urls = extensionUrls(systems);
     codesOnly.extension = entries(codesOnly.extension).map((one) => (one.url === urls.digest ? { ...one, valueString: contentDigest(codesOnly, systems) } : one));
-    expect(foundTask({ ...codesOnly, id: 'srv-1' }, systems)?.trackersContent).toBe(true);
+    expect(readTask({ ...codesOnly, id: 'srv-1' }, systems)?.trackersContent).toBe(true);
     expect(contentDigest(codesOnly, systems)).not.toBe(contentDigest(task, systems));
   });
 });

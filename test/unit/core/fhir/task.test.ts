@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  contentDigest,
-  DEFAULT_FHIR_SYSTEMS,
-  fhirViewOf,
-  heldTaskVersion,
-  foundTask,
-  followUpKind,
-  claimsUnwrittenContent,
-  taskOf,
-  type ConfirmationFacts,
-  type TaskSource,
-} from '../../../../functions/core/fhir/task';
+import { canonicalJson, contentDigest, DEFAULT_FHIR_SYSTEMS, followUpKind, taskOf, type TaskSource } from '../../../../functions/core/fhir/task';
 import { dispositionWords } from '../../../../functions/core/choice-words';
 import { openFollowUp, type FollowUp } from '../../../../functions/core/follow-up/states';
 
@@ -126,85 +114,11 @@ describe('contentDigest', () => {
   });
 });
 
-describe('foundTask', () => {
-  it('tells the tracker\'s content from a Task changed in the EHR', () => {
-    const task = { ...taskOf(source(), systems), id: 'srv-1', meta: { versionId: '2' } };
-    expect(foundTask(task, systems)).toMatchObject({ id: 'srv-1', versionId: '2', trackersContent: true, version: 1, revision: 3 });
-    expect(foundTask({ ...task, status: 'completed' }, systems)!.trackersContent).toBe(false);
-    expect(foundTask({ ...task, extension: [] }, systems)!.trackersContent).toBe(false);
-    expect(foundTask({ ...task, id: undefined }, systems)).toBeNull();
-  });
-
-  it('tells a Task claiming an opening or a revision above the stored follow-up\'s: no writer of the tracker\'s wrote it', () => {
-    const found = foundTask({ ...taskOf(source(), systems), id: 'srv-1' }, systems)!;
-    expect(claimsUnwrittenContent(source({}, { revision: 2 }), found)).toBe(true);
-    expect(claimsUnwrittenContent(source({}, { revision: 3 }), found)).toBe(false);
-    expect(claimsUnwrittenContent(source({}, { revision: 4 }), found)).toBe(false);
-    // A follow-up that returned after an expiry opens later: its revision starts again, and the older opening's Task is the tracker's.
-    expect(claimsUnwrittenContent(source({ opened_at: '2027-12-01T00:00:00.000Z' }, { revision: 1 }), found)).toBe(false);
-    expect(claimsUnwrittenContent(source({ opened_at: '2026-10-01T00:00:00.000Z' }, { revision: 9 }), found)).toBe(true);
-  });
-});
-
 describe('followUpKind', () => {
   it('is a redraw unless no redraw order came and results are missing', () => {
     expect(followUpKind({ redraw_order_id: 'r', attention: 'no_redraw' }, [])).toBe('redraw');
     expect(followUpKind({ redraw_order_id: null, attention: 'no_redraw' }, [])).toBe('missing_results');
     expect(followUpKind({ redraw_order_id: null, attention: null }, ['no_redraw'])).toBe('missing_results');
     expect(followUpKind({ redraw_order_id: null, attention: null }, [])).toBe('redraw');
-  });
-});
-
-describe('fhirViewOf', () => {
-  const confirmation: ConfirmationFacts = { baseUrl: 'http://ehr/fhir', version: 4, digest: 'd4', confirmedAt: '2026-11-02T00:00:00.000Z', refusedDigest: null,
-    refusalStatus: null,
-    refusalCodes: [],
-    changedInEhrDigest: null,
-    deletedInEhrVersion: null,
-    heldAt: null,
-  };
-  it('is null while off, never sent, or sent to another server', () => {
-    expect(fhirViewOf(confirmation, 'd4', null)).toBeNull();
-    expect(fhirViewOf(null, 'd4', 'http://ehr/fhir')).toBeNull();
-    expect(fhirViewOf(confirmation, 'd4', 'http://other/fhir')).toBeNull();
-  });
-  it('says current, behind, refused, changed in the EHR or deleted there, the first that holds in the contract\'s order', () => {
-    expect(fhirViewOf(confirmation, 'd4', 'http://ehr/fhir')).toEqual({ version: 4, confirmed_at: '2026-11-02T00:00:00.000Z', state: 'current', ehr_change: null, tracker_change: null, held: null, next_try_at: null });
-    expect(fhirViewOf(confirmation, 'd5', 'http://ehr/fhir')!.state).toBe('behind');
-    expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.state).toBe('refused');
-    expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd6', 'http://ehr/fhir')!.state).toBe('behind');
-    expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5' }, 'd6', 'http://ehr/fhir')!.state).toBe('changed_in_ehr');
-    expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5', refusedDigest: 'd5', deletedInEhrVersion: 3 }, 'd5', 'http://ehr/fhir')!.state).toBe('deleted_in_ehr');
-    expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5', refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.state).toBe('changed_in_ehr');
-  });
-  it('says since when a state that needs a person holds, and a refusal\'s status and codes', () => {
-    const refused = { ...confirmation, refusedDigest: 'd5', refusalStatus: 422, refusalCodes: ['invalid'], heldAt: '2026-11-03T00:00:00.000Z' };
-    expect(fhirViewOf(refused, 'd5', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-03T00:00:00.000Z', status: 422, codes: ['invalid'] });
-    expect(fhirViewOf(refused, 'd6', 'http://ehr/fhir')!.held).toBeNull();
-    expect(fhirViewOf({ ...confirmation, deletedInEhrVersion: 4, heldAt: '2026-11-04T00:00:00.000Z' }, 'd4', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-04T00:00:00.000Z', status: null, codes: [] });
-  });
-  it('says when a Task behind after a failed try is tried again, a passed one as the next tick; nothing once current or held', () => {
-    const failed = { ...confirmation, nextTryAt: '2026-11-05T10:01:00.000Z' };
-    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir')!.next_try_at).toBe('2026-11-05T10:01:00.000Z');
-    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:10.000Z'))!.next_try_at).toBe('2026-11-05T10:01:00.000Z');
-    expect(fhirViewOf(failed, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:03:30.000Z'))!.next_try_at).toBe('2026-11-05T10:04:00.000Z');
-    expect(fhirViewOf(confirmation, 'd5', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:00.000Z'))!.next_try_at).toBeNull();
-    expect(fhirViewOf(failed, 'd4', 'http://ehr/fhir', null, new Date('2026-11-05T10:00:00.000Z'))!.next_try_at).toBeNull();
-    expect(fhirViewOf({ ...failed, refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.next_try_at).toBeNull();
-  });
-});
-
-describe('heldTaskVersion', () => {
-  const change = { at: '2026-11-02T00:00:00.000Z', actor: 'ehr:Practitioner/alice', fhir_version_id: '5', actions: ['close'], applied: false, why: 'forbidden' };
-  it('is the version a hold was read at, else the held change\'s own', () => {
-    expect(heldTaskVersion({ ehrChange: change, heldVersionId: '6' })).toBe('6');
-    expect(heldTaskVersion({ ehrChange: change })).toBe('5');
-  });
-  it('is none without a change held: none read, one applied, one without why, one met in a conflict', () => {
-    expect(heldTaskVersion(null)).toBeNull();
-    expect(heldTaskVersion({ ehrChange: null, heldVersionId: '6' })).toBeNull();
-    expect(heldTaskVersion({ ehrChange: { ...change, applied: true, why: null } })).toBeNull();
-    expect(heldTaskVersion({ ehrChange: { ...change, why: null } })).toBeNull();
-    expect(heldTaskVersion({ ehrChange: { ...change, why: 'tracker_only_field' }, trackerChange: { at: change.at, actor: 'j.doe', action: 'acknowledge' } })).toBeNull();
   });
 });
