@@ -37,7 +37,7 @@ export interface ReadTask {
   givenVersionId: string | null;
   /** Its `meta.lastUpdated` as given, when it reads as an instant; else null. */
   lastUpdated: string | null;
-  /** Its `meta.author` reference, when one the tracker may keep (core/fhir/read-task.ts usableReference); else null. */
+  /** Its `meta.author` reference, when one the tracker may keep (usableReference); else null. */
   author: string | null;
   /** The follow-up id its identifier in FHIR_TASK_SYSTEM names, or null when none is usable. */
   followUpId: string | null;
