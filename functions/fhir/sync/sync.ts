@@ -26,7 +26,7 @@
  * The decision is core/fhir/sync-decision.ts's, over plain data: this module
  * reads (the Tasks, the follow-up, the confirmation, and what the decision
  * asks for), asks it, and does the move it names. A delivery computes each
- * content's Task and digest once (records.ts taskContentOf), the writer's
+ * content's Task and digest once (delivery-records.ts taskContentOf), the writer's
  * intake's included.
  *
  * A confirmation record keeps what the server confirmed; the pending record is

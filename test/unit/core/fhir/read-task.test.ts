@@ -18,7 +18,7 @@ function source(followUp: Partial<FollowUp> = {}, rest: Partial<TaskSource> = {}
   return { followUp: { ...opened, ...followUp }, stale: false, lastAt: '2026-11-01T10:00:01.000Z', revision: 3, kind: 'redraw', ...rest };
 }
 
-describe('foundTask', () => {
+describe('readTask', () => {
   it('tells the tracker\'s content from a Task changed in the EHR', () => {
     const task = { ...taskOf(source(), systems), id: 'srv-1', meta: { versionId: '2' } };
     expect(readTask(task, systems)).toMatchObject({ id: 'srv-1', versionId: '2', trackersContent: true, version: 1, revision: 3 });
