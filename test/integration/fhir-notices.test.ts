@@ -319,7 +319,7 @@ describe('npm start\'s in-process queue', () => {
 });
 
 describe('npm start', () => {
-  it('works what its notifications route queues: a Task the EHR completed and a Task it deleted, within a second, as the EHR user', async () => {
+  it('works what its notifications route queues: a Task the EHR completed and a Task it deleted, within seconds, as the EHR user', async () => {
     const output = captureOutput();
     const tableName = `fhir-notices-runtime-${freshId()}`;
     const secret = `notify-${freshId()}`;
@@ -341,7 +341,9 @@ describe('npm start', () => {
       expect(sent.status).toBe(202);
       expect((await fetch(`${runtime.url}/fhir/notifications/Task/${deletedTask}`, { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } })).status).toBe(202);
       await runtime.fhirNotices!.whenIdle();
-      expect(Date.now() - started).toBeLessThan(1_000);
+      // "Within seconds" (CONTRACT §13), not the poll's FHIR_POLL_SECONDS: two notices, one batch after the other, each
+      // a read and a sync beside npm start's stream work, took 0.6-0.7 s each alone and up to 3.5 s in all beside a CI run.
+      expect(Date.now() - started).toBeLessThan(5_000);
       const detail = async (id: string) => (await (await fetch(`${runtime.url}/follow-ups/${id}`)).json()) as { follow_up: { state: string; closed_by: string }; fhir: { state: string } };
       expect((await detail(closed)).follow_up).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
       expect((await detail(deleted)).fhir).toMatchObject({ state: 'deleted_in_ehr' });
