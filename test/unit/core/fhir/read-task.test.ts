@@ -8,15 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { contentOf } from '../../../../functions/core/fhir/ehr-change';
 import { claimsUnwrittenContent, newEhrVersion, readTask } from '../../../../functions/core/fhir/read-task';
-import { DEFAULT_FHIR_SYSTEMS, taskOf, type TaskSource } from '../../../../functions/core/fhir/task';
-import { openFollowUp, type FollowUp } from '../../../../functions/core/follow-up/states';
-
-const systems = DEFAULT_FHIR_SYSTEMS;
-const opened = openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'order-1', redrawOrderId: null, openedAt: '2026-11-01T10:00:00.000Z' });
-
-function source(followUp: Partial<FollowUp> = {}, rest: Partial<TaskSource> = {}): TaskSource {
-  return { followUp: { ...opened, ...followUp }, stale: false, lastAt: '2026-11-01T10:00:01.000Z', revision: 3, kind: 'redraw', ...rest };
-}
+import { taskOf } from '../../../../functions/core/fhir/task';
+import { source, systems } from './support';
 
 describe('readTask', () => {
   it('tells the tracker\'s content from a Task changed in the EHR', () => {

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentDigest, DEFAULT_FHIR_SYSTEMS, followUpKind, taskOf, type TaskSource } from '../../../../functions/core/fhir/task';
+import { canonicalJson, contentDigest, followUpKind, taskOf } from '../../../../functions/core/fhir/task';
 import { dispositionWords } from '../../../../functions/core/choice-words';
-import { openFollowUp, type FollowUp } from '../../../../functions/core/follow-up/states';
 
-const systems = DEFAULT_FHIR_SYSTEMS;
-const opened = openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'order-1', redrawOrderId: null, openedAt: '2026-11-01T10:00:00.000Z' });
-
-function source(followUp: Partial<FollowUp> = {}, rest: Partial<TaskSource> = {}): TaskSource {
-  return { followUp: { ...opened, ...followUp }, stale: false, lastAt: '2026-11-01T10:00:01.000Z', revision: 3, kind: 'redraw', ...rest };
-}
+import { opened, source, systems } from './support';
 
 describe('taskOf (CONTRACT §13 mapping)', () => {
   it('maps a new follow-up: ready, routine, identifier, focus, no owner, extensions', () => {
