@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeOverBudget, layersOverBudget, type CpuBudget } from '../support/cpu-budget';
+import { median, referenceWorkSeconds, speedFactor } from '../support/machine-speed';
 import { machineCpuSeconds, parseMachineStat, parseProcStat, processCpuSeconds } from '../support/suite-cpu';
 import { formatRunSummary, summarizeRun } from '../support/suite-timing';
 import { endpointForFile } from '../support/dynamodb';
@@ -88,13 +89,22 @@ describe('summarizeRun', () => {
 });
 
 describe('layersOverBudget', () => {
-  const budget: CpuBudget = { margin: 0.25, layers: { unit: 100, integration: 400 }, measured: 'test' };
+  const budget: CpuBudget = { margin: 0.25, layers: { unit: 100, integration: 400 }, referenceWorkSeconds: 1, measured: 'test' };
 
   it('passes a layer up to its figure plus the margin and names one past it', () => {
     expect(layersOverBudget([{ project: 'unit', cpuSeconds: 125 }], budget)).toEqual([]);
     const over = layersOverBudget([{ project: 'unit', cpuSeconds: 80 }, { project: 'integration', cpuSeconds: 501 }], budget);
-    expect(over).toEqual([{ project: 'integration', cpuSeconds: 501, figureSeconds: 400, limitSeconds: 500 }]);
+    expect(over).toEqual([{ project: 'integration', cpuSeconds: 501, figureSeconds: 400, limitSeconds: 500, factor: 1 }]);
     expect(describeOverBudget(over[0]!)).toMatch(/^the integration layer spent 501 s of CPU, 25% over its figure of 400 s \(limit 500 s\)/);
+  });
+
+  it('raises each figure by the machine\'s speed factor before the margin, says so, and never lowers one', () => {
+    // 1.2 times slower today: unit's limit is 100 x 1.2 x 1.25 = 150.
+    expect(layersOverBudget([{ project: 'unit', cpuSeconds: 150 }], budget, 1.2)).toEqual([]);
+    const over = layersOverBudget([{ project: 'unit', cpuSeconds: 151 }], budget, 1.2);
+    expect(over).toEqual([{ project: 'unit', cpuSeconds: 151, figureSeconds: 100, limitSeconds: 150, factor: 1.2 }]);
+    expect(describeOverBudget(over[0]!)).toMatch(/^the unit layer spent 151 s of CPU, 51% over its figure of 100 s \(limit 150 s, its figure ×1\.20 for this machine's speed today\): find what grew/);
+    expect(() => layersOverBudget([{ project: 'unit', cpuSeconds: 1 }], budget, 0.8)).toThrow(/never lowers/);
   });
 
   it('calls a layer without a figure over, asking for one', () => {
@@ -105,6 +115,25 @@ describe('layersOverBudget', () => {
       "the run's shared processes (DynamoDB Local JVMs) spent 300 s of CPU, 50% over its figure of 200 s (limit 250 s): find what grew (the run's slowest files are printed at its end), or raise the figure in test/cpu-budget.json saying why",
     ]);
   });
+});
+
+describe('the machine\'s speed (test/support/machine-speed.ts)', () => {
+  it('takes the median of the reference workload\'s readings, so one run a third off moves nothing', () => {
+    expect(median([1.0, 1.4, 0.98, 1.02, 0.99])).toBe(1.0);
+    expect(median([2, 1])).toBe(1.5);
+    expect(() => median([])).toThrow(/no readings/);
+  });
+
+  it('raises the figures by how much slower than on their day the workload ran, never below 1', () => {
+    expect(speedFactor(1.5, 1.0)).toBe(1.5);
+    expect(speedFactor(0.6, 1.0)).toBe(1);
+  });
+
+  it("reads the reference workload's CPU time from a process of its own", async () => {
+    const seconds = await referenceWorkSeconds(1);
+    expect(seconds).toBeGreaterThan(0.05);
+    expect(seconds).toBeLessThan(30);
+  }, 60_000);
 });
 
 describe('endpointForFile', () => {
