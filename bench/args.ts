@@ -3,6 +3,8 @@
  * sections it lists and the one question it answers, help or run. Kept apart
  * from bench/run.ts so that `--help` and a usage error answer without loading
  * the sections (5 s of CPU and seconds of wall time before, issue 54).
+ * benchCommandLine answers it on given streams, so that a test can ask it in its
+ * own process; bench/main.ts gives it the process's argv and streams.
  */
 /**
  * The sections, in the order bench/README.md describes them, with about how long
@@ -78,3 +80,25 @@ export function parseBenchArgs(args: readonly string[]): 'help' | 'run' {
   return 'run';
 }
 
+
+/** Where the bench's command line writes: the process's streams, or a test's strings. */
+export interface BenchIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+/**
+ * The bench's command line on `args`, before any section loads: the help on
+ * stdout (exit 0), a usage error in one line on stderr (exit 2), or 'run'.
+ */
+export function benchCommandLine(args: readonly string[], io: BenchIo): 0 | 2 | 'run' {
+  try {
+    if (parseBenchArgs(args) === 'run') return 'run';
+    io.stdout.write(`${benchHelp()}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`bench: ${error.message}\n`);
+    return 2;
+  }
+}

@@ -4,13 +4,14 @@
  * nothing; any other argument is a usage error (exit 2), so that a mistyped
  * flag never starts a long run. The run's modules load only for a run.
  */
-import { benchHelp, parseBenchArgs, UsageError } from './args';
+import { benchCommandLine } from './args';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function main(): Promise<void> {
-  if (parseBenchArgs(process.argv.slice(2)) === 'help') {
-    console.log(benchHelp());
+  const answer = benchCommandLine(process.argv.slice(2), process);
+  if (answer !== 'run') {
+    process.exitCode = answer;
     return;
   }
   const { runBench } = await import('./run');
@@ -18,11 +19,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`bench: ${error.message}`);
-    process.exitCode = 2;
-    return;
-  }
   console.error(error);
   process.exitCode = 1;
 });

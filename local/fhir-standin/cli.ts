@@ -13,10 +13,12 @@
  * Provenance, as Medplum; the default), `provenance` (only a Provenance, as core R4
  * servers) or `none`. `--help` prints the usage and starts nothing;
  * a busy port is one line that says how to choose another.
+ * This file defines the command (`fhirServer`) without running it, so that a
+ * test can run it in its own process; ./entry.ts, the npm script's file, runs it.
  */
 import * as z from 'zod';
 import { EhrAuthorStyle } from './types';
-import { runStandinCommand, UsageError, type StandinCommand } from '../standin/cli';
+import { UsageError, type StandinCommand } from '../standin/cli';
 
 /** The port when neither --port nor FHIR_STANDIN_PORT says otherwise (CONTRACT §13). */
 const DEFAULT_PORT = 4020;
@@ -98,7 +100,7 @@ function bannerOf(standin: { url: string; tokenUrl: string; origin: string }, op
 }
 
 /** `npm run fhir-server`: its options beside --port, what it starts and its banner. */
-const fhirServer: StandinCommand<Options, Record<string, never>> = {
+export const fhirServer: StandinCommand<Options, Record<string, never>> = {
   name: 'fhir-server',
   usage: USAGE,
   help: HELP,
@@ -139,5 +141,3 @@ const fhirServer: StandinCommand<Options, Record<string, never>> = {
     return { banner: bannerOf(standin, options), stop: () => standin.stop() };
   },
 };
-
-runStandinCommand(fhirServer);

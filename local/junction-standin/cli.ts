@@ -16,13 +16,15 @@
  * says that none are posted.
  * `--help` prints the usage (HELP) and starts nothing; a busy port is one line
  * that says how to choose another (issue 27 item 5).
+ * This file defines the command (`junctionApi`) without running it, so that a
+ * test can run it in its own process; ./entry.ts, the npm script's file, runs it.
  */
 import * as z from 'zod';
 import { JunctionApiKey } from '../../functions/junction/settings';
 import { freshId, redrawFlow, simpleFlow, buildDeliveries, type FlowSpec, type Method, type RedrawOutcome } from '../junction/flows';
 import { DEFAULT_PSC_SETTINGS, startJunctionStandin, type PscSettings, type StandinWebhookOptions } from '../junction-standin';
 import { DEFAULT_RETRY_DELAYS_MS, signingSecret, webhooksBannerLine, webhookTargetProblem } from './webhooks';
-import { runStandinCommand, UsageError, type StandinCommand, type StandinFlag } from '../standin/cli';
+import { UsageError, type StandinCommand, type StandinFlag } from '../standin/cli';
 
 /** The port when neither --port nor JUNCTION_STANDIN_PORT says otherwise (the README's default too). */
 const DEFAULT_PORT = 4010;
@@ -102,13 +104,13 @@ interface Options {
 }
 
 /** The webhooks' settings for `--webhooks-to`, or a UsageError that says what to set. */
-function webhookOptions(to: string, secrets: string | undefined): StandinWebhookOptions {
+function webhookOptions(to: string, secrets: string | undefined, log: (line: string) => void): StandinWebhookOptions {
   if (secrets === undefined || secrets.trim() === '') {
     throw new UsageError('--webhooks-to needs JUNCTION_WEBHOOK_SECRET: the whsec_ secret npm start verifies (its banner prints it; start both with the same one)');
   }
   const secret = signingSecret(secrets);
   if (secret === null) throw new UsageError('JUNCTION_WEBHOOK_SECRET must be a whsec_<base64> secret: the one npm start verifies');
-  return { to, secret, log: (line) => console.log(line) };
+  return { to, secret, log };
 }
 
 /** A flag whose value one of `choices` names (as typed on the command line), read into the PSC settings. */
@@ -146,7 +148,7 @@ const PSC_FLAGS: Readonly<Record<string, StandinFlag<Options>>> = {
 };
 
 /** `npm run junction-api`: its one option beside --port, what it starts and its banner. */
-const junctionApi: StandinCommand<Options, typeof Settings> = {
+export const junctionApi: StandinCommand<Options, typeof Settings> = {
   name: 'junction-api',
   usage: USAGE,
   help: HELP,
@@ -166,8 +168,8 @@ const junctionApi: StandinCommand<Options, typeof Settings> = {
       },
     },
   },
-  async start(port, options, settings) {
-    const webhooks = options.webhooksTo === null ? undefined : webhookOptions(options.webhooksTo, settings.JUNCTION_WEBHOOK_SECRET);
+  async start(port, options, settings, log) {
+    const webhooks = options.webhooksTo === null ? undefined : webhookOptions(options.webhooksTo, settings.JUNCTION_WEBHOOK_SECRET, log);
     const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY, psc: options.psc, ...(webhooks ? { webhooks } : {}) });
     const psc = { ...DEFAULT_PSC_SETTINGS, ...options.psc };
     if (options.orders > 0) await standin.recordDeliveries(demoFlows(options.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
@@ -186,5 +188,3 @@ const junctionApi: StandinCommand<Options, typeof Settings> = {
     return { banner, stop: () => standin.close() };
   },
 };
-
-runStandinCommand(junctionApi);

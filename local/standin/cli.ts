@@ -6,6 +6,10 @@
  * port setting says where it listens; a usage error is said with the usage (exit
  * 2); a busy port is one line that says how to choose another (exit 1); any other
  * failure is one line (exit 1); Ctrl-C or SIGTERM stops it, exiting 0.
+ * `standinMain` holds all of it but the process's edge (its argv, environment,
+ * streams, exit and signals: `runStandinCommand`), so that a test can run a
+ * command line in its own process; each stand-in's cli.ts defines its command
+ * without running it, and its entry.ts (the npm script's file) runs it.
  */
 import * as z from 'zod';
 import { parseEnv } from '../../functions/shared/config';
@@ -46,7 +50,8 @@ export interface StandinCommand<Options, Shape extends z.ZodRawShape> {
   initialOptions(): Options;
   /** Refuses options that do not go together (a UsageError); nothing by default. */
   check?(options: Options): void;
-  start(port: number, options: Options, settings: z.output<z.ZodObject<Shape>>): Promise<StartedStandin>;
+  /** Starts the stand-in; `log` writes a line of its own output after the banner (the command line's stdout). */
+  start(port: number, options: Options, settings: z.output<z.ZodObject<Shape>>, log: (line: string) => void): Promise<StartedStandin>;
 }
 
 /** `error` as a PortInUseError saying `message` when it is EADDRINUSE; else as it is. */
@@ -85,6 +90,71 @@ function portOf(value: string): number {
   return port.data;
 }
 
+/** Where a command line writes: the process's streams, or a test's strings. */
+export interface StandinWriter {
+  write(chunk: string): unknown;
+}
+
+/** What a stand-in's command line reads and writes beside its arguments (the process's, or a test's). */
+export interface StandinIo {
+  env: NodeJS.ProcessEnv;
+  stdout: StandinWriter;
+  stderr: StandinWriter;
+}
+
+/** How a command line ended: an exit code (0 after the help), or a stand-in started and listening. */
+export type StandinOutcome = { code: number } | { code: null; started: StartedStandin };
+
+/** Parses, starts and prints the banner of `command`'s stand-in; 'help' when the help was asked for (and printed). */
+async function startFromCommandLine<Options, Shape extends z.ZodRawShape>(
+  command: StandinCommand<Options, Shape>,
+  argv: readonly string[],
+  io: StandinIo,
+): Promise<StartedStandin | 'help'> {
+  const args = parseStandinArgs(argv, command);
+  if (args === 'help') {
+    io.stdout.write(`${command.help}\n`);
+    return 'help';
+  }
+  const schema = z.object({ [command.portVariable]: Port.default(command.defaultPort) }).extend(command.settings);
+  // zod has read both: the port setting a port number, the others as the command's settings say.
+  const settings = parseEnv(schema, io.env) as z.output<z.ZodObject<Shape>>;
+  const port = args.port ?? (settings as Record<string, unknown>)[command.portVariable] as number;
+  const started = await command.start(port, args.options, settings, (line) => io.stdout.write(`${line}\n`)).catch((error: unknown) => {
+    throw portInUse(
+      error,
+      `port ${port} is already in use: start it on another port with \`npm run ${command.name} -- --port <port>\` (or ${command.portVariable}; 0 picks a free one), and give npm start ${command.npmStartTakes}`,
+    );
+  });
+  io.stdout.write(`${['', ...started.banner, 'Press Ctrl-C to stop.', ''].join('\n')}\n`);
+  return started;
+}
+
+/**
+ * `command`'s command line on `argv`, reading `io.env` and writing to `io`'s
+ * streams: the help (exit 0, nothing started), a usage error with the usage
+ * (exit 2), any other failure in one line prefixed by its name, a busy port's
+ * included (exit 1), or the stand-in started with its banner printed. It
+ * neither exits nor handles signals: runStandinCommand does, for a process.
+ */
+export async function standinMain<Options, Shape extends z.ZodRawShape>(
+  command: StandinCommand<Options, Shape>,
+  argv: readonly string[],
+  io: StandinIo,
+): Promise<StandinOutcome> {
+  try {
+    const started = await startFromCommandLine(command, argv, io);
+    return started === 'help' ? { code: 0 } : { code: null, started };
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${command.name}: ${error.message}\n${command.usage}\n`);
+      return { code: 2 };
+    }
+    io.stderr.write(`${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return { code: 1 };
+  }
+}
+
 /** Stops the stand-in on Ctrl-C or SIGTERM, exiting 0 (1 when it cannot stop cleanly). */
 function stopOnSignals(stop: () => Promise<void>): void {
   const onSignal = () => {
@@ -97,38 +167,14 @@ function stopOnSignals(stop: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
 }
 
-/** Parses, starts and prints the banner of `command`'s stand-in, then waits for a signal to stop it. */
-async function startFromCommandLine<Options, Shape extends z.ZodRawShape>(command: StandinCommand<Options, Shape>, argv: readonly string[]): Promise<void> {
-  const args = parseStandinArgs(argv, command);
-  if (args === 'help') {
-    console.log(command.help);
-    return;
-  }
-  const schema = z.object({ [command.portVariable]: Port.default(command.defaultPort) }).extend(command.settings);
-  // zod has read both: the port setting a port number, the others as the command's settings say.
-  const settings = parseEnv(schema, process.env) as z.output<z.ZodObject<Shape>>;
-  const port = args.port ?? (settings as Record<string, unknown>)[command.portVariable] as number;
-  const started = await command.start(port, args.options, settings).catch((error: unknown) => {
-    throw portInUse(
-      error,
-      `port ${port} is already in use: start it on another port with \`npm run ${command.name} -- --port <port>\` (or ${command.portVariable}; 0 picks a free one), and give npm start ${command.npmStartTakes}`,
-    );
-  });
-  console.log(['', ...started.banner, 'Press Ctrl-C to stop.', ''].join('\n'));
-  stopOnSignals(() => started.stop());
-}
-
 /**
- * Runs `command` on this process's command line, saying what failed in one line
- * prefixed by its name (a usage error with the usage, exit 2; else exit 1).
+ * Runs `command` on this process's command line (standinMain with the process's
+ * argv, environment and streams): exits with a failure's code, and stops a
+ * started stand-in on a signal.
  */
 export function runStandinCommand<Options, Shape extends z.ZodRawShape>(command: StandinCommand<Options, Shape>): void {
-  startFromCommandLine(command, process.argv.slice(2)).catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${command.name}: ${error.message}\n${command.usage}`);
-      process.exit(2);
-    }
-    console.error(`${command.name}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+  void standinMain(command, process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then((outcome) => {
+    if (outcome.code === null) stopOnSignals(() => outcome.started.stop());
+    else if (outcome.code !== 0) process.exit(outcome.code);
   });
 }

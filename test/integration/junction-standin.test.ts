@@ -302,7 +302,7 @@ describe('npm run junction-api', () => {
 
   /** Starts the CLI, waits for its banner, and stops it (SIGTERM) after `use`. */
   async function withCli(args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<number | null> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/junction-standin/cli.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/junction-standin/entry.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');

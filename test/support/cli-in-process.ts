@@ -10,6 +10,8 @@
  * the exit code reaching the shell, --version and help on the real stdout, an
  * error on the real stderr, and settings read from the real environment.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../cli/main';
 import { localEndpoint } from './dynamodb';
 import { repoRoot, type CommandRun } from './npm-start';
@@ -44,4 +46,16 @@ export async function runCliOnTable(argv: readonly string[], tableName: string, 
     ...(now === undefined ? {} : { now }),
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * The CLI's arguments an npm alias of it puts before the user's (package.json's
+ * `node bin/redraw-tracker.mjs <args>`), e.g. ['quarantine', 'replay'] for
+ * `npm run replay-quarantine`, for running the alias in this process.
+ */
+export function npmAliasArgs(script: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^node bin\/redraw-tracker\.mjs((?: [a-z][a-z-]*)+)$/.exec(scripts[script] ?? '');
+  if (match === null) throw new Error(`npm run ${script} is no alias of bin/redraw-tracker.mjs: ${scripts[script]}`);
+  return match[1]!.trim().split(' ');
 }

@@ -1,12 +1,18 @@
 /**
  * What the stand-ins' command-line tests share (test/unit/junction-api-cli.test.ts,
- * test/unit/fhir-server-cli.test.ts): running `npm run -s <script>` to its end
- * with the stand-in's settings cleared, ports held the way another program would
- * hold them (released after each test), and a text's non-empty lines.
+ * test/unit/junction-api-webhooks-cli.test.ts, test/unit/fhir-server-cli.test.ts):
+ * running `npm run -s <script>` to its end with the stand-in's settings cleared, or
+ * the same command line in this process (standinMain, local/standin/cli.ts) with
+ * the environment that process would have had, where the process itself is not
+ * what a case is about (it saves npm's and tsx's starts: about 1.5 s of CPU a
+ * run); ports held the way another program would hold them (released after each
+ * test), and a text's non-empty lines.
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterEach } from 'vitest';
+import type * as z from 'zod';
+import { standinMain, type StandinCommand } from '../../local/standin/cli';
 import { repoRoot } from './npm-start';
 
 /** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
@@ -25,14 +31,43 @@ export interface ScriptRun {
  * and the test fails on its missing exit code.
  */
 export function runStandinScript(script: string, unset: readonly string[], args: readonly string[], settings: Record<string, string> = {}): Promise<ScriptRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
-  for (const name of unset) if (!(name in settings)) delete env[name];
+  const env = standinEnv(unset, settings);
   return new Promise((resolve) => {
     execFile('npm', ['run', '-s', script, '--', ...args], { cwd: repoRoot, env, timeout: SPAWN_TIMEOUT_MS - 10_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** This process's environment with `settings`, and without the stand-in's own settings (`unset`) unless given. */
+function standinEnv(unset: readonly string[], settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  for (const name of unset) if (!(name in settings)) delete env[name];
+  return env;
+}
+
+/**
+ * `command`'s command line on `args` run in this process, as runStandinScript
+ * runs its npm script: the same environment, stdout and stderr captured, the
+ * exit code standinMain gives. A stand-in that starts instead of exiting is
+ * stopped at once, and the test fails on its missing exit code (null).
+ */
+export async function runStandinInProcess<Options, Shape extends z.ZodRawShape>(
+  command: StandinCommand<Options, Shape>,
+  unset: readonly string[],
+  args: readonly string[],
+  settings: Record<string, string> = {},
+): Promise<ScriptRun> {
+  let stdout = '';
+  let stderr = '';
+  const outcome = await standinMain(command, args, {
+    env: standinEnv(unset, settings),
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  });
+  if (outcome.code === null) await outcome.started.stop();
+  return { code: outcome.code, stdout, stderr };
 }
 
 /**

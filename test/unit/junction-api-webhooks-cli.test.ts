@@ -6,14 +6,23 @@
  * before anything listens. The banner's line on webhooks, both ways. (What it posts:
  * test/integration/junction-standin-webhooks.test.ts; through npm start:
  * test/e2e/reconcile.test.ts.)
+ *
+ * No case here is a process: each is about a message, the usage text or an exit
+ * code, so each runs the junction-api command line in this process (standinMain,
+ * test/support/standin-cli.ts), a spawn's 1.5 s of CPU saved. What only a
+ * process shows of the same script, `npm run -s junction-api` reading its setting
+ * from the real environment and its exit code reaching the shell, stays a process
+ * in test/unit/junction-api-cli.test.ts; the webhooks' posts from a running
+ * stand-in, in test/integration/junction-standin-webhooks.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { junctionApi as command } from '../../local/junction-standin/cli';
 import { webhooksBannerLine } from '../../local/junction-standin/webhooks';
-import { nonEmptyLines, runStandinScript, SPAWN_TIMEOUT_MS } from '../support/standin-cli';
+import { nonEmptyLines, runStandinInProcess } from '../support/standin-cli';
 
-/** Runs `npm run -s junction-api -- <args>` to its end, without the developer's stand-in settings. */
+/** Runs the junction-api command line on `args` in this process, without the developer's stand-in settings (test/support/standin-cli.ts). */
 const junctionApi = (args: readonly string[], settings: Record<string, string> = {}) =>
-  runStandinScript('junction-api', ['JUNCTION_STANDIN_PORT', 'JUNCTION_API_KEY', 'JUNCTION_WEBHOOK_SECRET'], args, settings);
+  runStandinInProcess(command, ['JUNCTION_STANDIN_PORT', 'JUNCTION_API_KEY', 'JUNCTION_WEBHOOK_SECRET'], args, settings);
 
 const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]   (--help explains)';
 
@@ -27,7 +36,7 @@ describe('npm run junction-api --webhooks-to', () => {
     expect(stdout).toMatch(/^ {2}JUNCTION_WEBHOOK_SECRET +with --webhooks-to: the whsec_ secret npm start verifies/m);
     expect(stdout).toContain('JUNCTION_WEBHOOK_SECRET=whsec_... npm run junction-api -- --webhooks-to http://127.0.0.1:3000/webhooks/junction');
     expect(stdout).not.toContain('posts no appointment webhooks');
-  }, SPAWN_TIMEOUT_MS);
+  });
 
   it('refuses a URL off this machine, naming the hosts it takes (exit 2)', async () => {
     const { code, stdout, stderr } = await junctionApi(['--port', '0', '--webhooks-to', 'https://tracker.example.com/webhooks/junction']);
@@ -37,7 +46,7 @@ describe('npm run junction-api --webhooks-to', () => {
       'junction-api: invalid --webhooks-to: https://tracker.example.com/webhooks/junction is not an http URL on this machine (127.0.0.1, localhost or [::1]): the stand-in posts nowhere else',
       USAGE,
     ]);
-  }, SPAWN_TIMEOUT_MS);
+  });
 
   it('needs JUNCTION_WEBHOOK_SECRET, and a whsec_ one: says so before anything listens (exit 2)', async () => {
     const missing = await junctionApi(['--port', '0', '--webhooks-to', 'http://127.0.0.1:3000/webhooks/junction']);
@@ -50,7 +59,7 @@ describe('npm run junction-api --webhooks-to', () => {
     const wrong = await junctionApi(['--port', '0', '--webhooks-to', 'http://localhost:3000/webhooks/junction'], { JUNCTION_WEBHOOK_SECRET: 'not-a-secret' });
     expect(wrong.code).toBe(2);
     expect(nonEmptyLines(wrong.stderr)[0]).toBe('junction-api: JUNCTION_WEBHOOK_SECRET must be a whsec_<base64> secret: the one npm start verifies');
-  }, SPAWN_TIMEOUT_MS);
+  });
 
   it("says in its banner where the webhooks go, or that it posts none and how to have them", () => {
     expect(webhooksBannerLine(null)).toBe('  no webhooks: pass --webhooks-to URL to post the appointment webhooks (bookings show in GET /v3/order/{order_id}/psc/appointment)');
