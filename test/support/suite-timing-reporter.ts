@@ -5,13 +5,15 @@
  * end, and writes the same as JSON, with every file's figures, to
  * test-results/suite-timing.json (`.ci/run` keeps a copy in the checkout; the trend
  * in docs/engineering-notes.md is read from it). The run's folder of CPU
- * records (./suite-cpu.ts) is removed afterwards.
+ * records (./suite-cpu.ts) is removed afterwards. Through the run it samples
+ * the machine's speed for the budget test (./machine-speed.ts startSpeedSampler).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { machineCpuSeconds, readFileCpu, RUN_DIR_VARIABLE, sharedProcessCpuSeconds, type FileCpu } from './suite-cpu';
+import { startSpeedSampler } from './machine-speed';
 import { repoRoot } from './npm-start';
 import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
 
@@ -26,14 +28,19 @@ export default class SuiteTimingReporter implements Reporter {
   private startedAt = Date.now();
   private loadAtStart = loadavg()[0] ?? 0;
   private machineAtStart = machineCpuSeconds();
+  private sampler: { stop(): void } | undefined;
 
   onTestRunStart(): void {
     this.startedAt = Date.now();
     this.loadAtStart = loadavg()[0] ?? 0;
     this.machineAtStart = machineCpuSeconds();
+    const runDir = process.env[RUN_DIR_VARIABLE];
+    this.sampler?.stop();
+    this.sampler = runDir === undefined ? undefined : startSpeedSampler(runDir);
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    this.sampler?.stop();
     const runDir = process.env[RUN_DIR_VARIABLE];
     const cpu = new Map<string, FileCpu>((runDir === undefined ? [] : readFileCpu(runDir)).map((record) => [record.file, record]));
     const files: FileTiming[] = testModules.map((module) => {

@@ -3,9 +3,12 @@
  * a run summed by layer with its slowest files, and the CPU budget naming the
  * layer that grew.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { describeOverBudget, layersOverBudget, type CpuBudget } from '../support/cpu-budget';
-import { median, referenceWorkSeconds, speedFactor } from '../support/machine-speed';
+import { median, readSpeedSamples, referenceWorkSeconds, speedFactor, startSpeedSampler } from '../support/machine-speed';
 import { machineCpuSeconds, parseMachineStat, parseProcStat, processCpuSeconds } from '../support/suite-cpu';
 import { formatRunSummary, summarizeRun } from '../support/suite-timing';
 import { endpointForFile } from '../support/dynamodb';
@@ -133,6 +136,25 @@ describe('the machine\'s speed (test/support/machine-speed.ts)', () => {
     const seconds = await referenceWorkSeconds(1);
     expect(seconds).toBeGreaterThan(0.05);
     expect(seconds).toBeLessThan(30);
+  }, 60_000);
+
+  it('samples the workload beside the run into its folder until stopped, one run at a time', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'speed-samples-'));
+    try {
+      const sampler = startSpeedSampler(runDir, 20);
+      await vi.waitFor(() => expect(readSpeedSamples(runDir).length).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 50 });
+      sampler.stop();
+      // A run under way when it stopped still lands; none starts after.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const settled = readSpeedSamples(runDir).length;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(readSpeedSamples(runDir)).toHaveLength(settled);
+      // Every 20 ms, a run of about a second: without one run at a time, tens would have landed.
+      expect(settled).toBeLessThan(10);
+      expect(readSpeedSamples(runDir).every((seconds) => seconds > 0.05)).toBe(true);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
