@@ -13,11 +13,11 @@
  * slower than on the figures' day it is. It never lowers one.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as z from 'zod';
 import { repoRoot } from './npm-start';
+import { appendRunLine, readRunLines } from './suite-cpu';
 
 /** Runs of the reference workload alone after every layer (the budget test), beside the run's samples. */
 export const REFERENCE_RUNS = 3;
@@ -44,11 +44,6 @@ export async function referenceWorkReadings(runs = REFERENCE_RUNS): Promise<numb
   return readings;
 }
 
-/** The median of `runs` runs of the reference workload, one after another. */
-export async function referenceWorkSeconds(runs = REFERENCE_RUNS): Promise<number> {
-  return median(await referenceWorkReadings(runs));
-}
-
 /**
  * Runs the workload every `everyMs` beside the tests, each reading appended to the run's folder
  * (./suite-cpu.ts RUN_DIR_VARIABLE), until stopped; a run that fails is left out (the budget test's
@@ -60,10 +55,7 @@ export function startSpeedSampler(runDir: string, everyMs = SAMPLE_EVERY_MS): { 
     if (running) return;
     running = true;
     runWork()
-      .then((seconds) => {
-        mkdirSync(runDir, { recursive: true });
-        appendFileSync(join(runDir, SAMPLES_FILE), `${JSON.stringify({ cpuSeconds: seconds })}\n`);
-      })
+      .then((cpuSeconds) => appendRunLine(runDir, SAMPLES_FILE, WorkReading, { cpuSeconds }))
       .catch(() => undefined)
       .finally(() => (running = false));
   };
@@ -74,12 +66,7 @@ export function startSpeedSampler(runDir: string, everyMs = SAMPLE_EVERY_MS): { 
 
 /** The readings the sampler took in this run so far. */
 export function readSpeedSamples(runDir: string): number[] {
-  const path = join(runDir, SAMPLES_FILE);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => WorkReading.parse(JSON.parse(line)).cpuSeconds);
+  return readRunLines(runDir, SAMPLES_FILE, WorkReading).map((reading) => reading.cpuSeconds);
 }
 
 export function median(values: readonly number[]): number {

@@ -78,20 +78,30 @@ export function machineCpuSeconds(): { busy: number; total: number } | null {
   }
 }
 
-/** Appends one file's record to the run's folder. */
-export function appendFileCpu(runDir: string, record: FileCpu): void {
+/** Appends `value`, checked against `schema`, as one JSON line to `file` in the run's folder (made if missing). */
+export function appendRunLine<T>(runDir: string, file: string, schema: z.ZodType<T>, value: T): void {
   mkdirSync(runDir, { recursive: true });
-  appendFileSync(join(runDir, CPU_FILE), `${JSON.stringify(FileCpu.parse(record))}\n`);
+  appendFileSync(join(runDir, file), `${JSON.stringify(schema.parse(value))}\n`);
 }
 
-/** Every file's record of the run so far. */
-export function readFileCpu(runDir: string): FileCpu[] {
-  const path = join(runDir, CPU_FILE);
+/** Every JSON line of `file` in the run's folder so far, each checked against `schema` (none when it is missing). */
+export function readRunLines<T>(runDir: string, file: string, schema: z.ZodType<T>): T[] {
+  const path = join(runDir, file);
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => FileCpu.parse(JSON.parse(line)));
+    .map((line) => schema.parse(JSON.parse(line)));
+}
+
+/** Appends one file's record to the run's folder. */
+export function appendFileCpu(runDir: string, record: FileCpu): void {
+  appendRunLine(runDir, CPU_FILE, FileCpu, record);
+}
+
+/** Every file's record of the run so far. */
+export function readFileCpu(runDir: string): FileCpu[] {
+  return readRunLines(runDir, CPU_FILE, FileCpu);
 }
 
 /** Notes the process ids of processes the run's files share (no file's own CPU counts them): `name` says what they are. */
