@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connectStandin, startJunctionStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
+import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
 import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
+import { freePort } from '../support/npm-start';
 
 /** The file's stand-in, reset before each test (test/support/junction-standin.ts). */
 const standin = useJunctionStandin();
@@ -300,27 +301,44 @@ describe('control from another process (HTTP)', () => {
 describe('npm run junction-api', () => {
   const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-  /** Starts the CLI, waits for its banner, and stops it (SIGTERM) after `use`. */
-  async function withCli(args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<number | null> {
+  interface CliRun {
+    /** Whether `use` ran: the CLI was still up when its banner came or the wait ran out. */
+    used: boolean;
+    code: number | null;
+    stderr: string;
+  }
+
+  /**
+   * Starts the CLI, waits for its banner, and stops it (SIGTERM) after `use`; a
+   * CLI that exits before its banner is not used, and its stderr is returned to
+   * say why.
+   */
+  async function withCli(args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<CliRun> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'local/junction-standin/entry.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
     let output = '';
+    let stderr = '';
+    let used = false;
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 30_000;
       while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 50));
-      await use(output);
+      used = child.exitCode === null;
+      if (used) await use(output);
     } finally {
       child.kill('SIGTERM');
     }
-    return exited;
+    return { used, code: await exited, stderr };
   }
 
   it('prints its URL and a fresh key, serves with them (here with generated orders), and stops on SIGTERM', async () => {
     const env = { JUNCTION_API_KEY: '' };
-    const code = await withCli(['--port', '0', '--orders', '3'], env, async (banner) => {
+    const run = await withCli(['--port', '0', '--orders', '3'], env, async (banner) => {
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
       const key = /x-vital-api-key\): (\S+)/.exec(banner)?.[1];
       expect([url, key].every(Boolean)).toBe(true);
@@ -329,24 +347,24 @@ describe('npm run junction-api', () => {
       expect(((await response.json()) as { total: number }).total).toBeGreaterThanOrEqual(3);
       expect((await fetch(`${url}/v3/orders`)).status).toBe(401);
     });
-    expect(code).toBe(0);
+    expect(run).toEqual({ used: true, code: 0, stderr: '' });
   });
 
   it('requires the key from JUNCTION_API_KEY, never printing it, on the port JUNCTION_STANDIN_PORT names', async () => {
-    const probe = await startJunctionStandin();
-    const port = new URL(probe.url).port;
-    await probe.close();
+    // Outside the ephemeral range, which outgoing connections draw from: a port
+    // found free there by listening on 0 could be taken again before the CLI binds it.
+    const port = await freePort();
     const key = 'sk_env_NOT-TO-BE-PRINTED';
-    const code = await withCli([], { JUNCTION_API_KEY: key, JUNCTION_STANDIN_PORT: port }, async (banner) => {
+    const run = await withCli([], { JUNCTION_API_KEY: key, JUNCTION_STANDIN_PORT: String(port) }, async (banner) => {
       expect(banner).toContain(`listening on http://127.0.0.1:${port} (0 orders)`);
       expect(banner).not.toContain(key);
       expect((await fetch(`http://127.0.0.1:${port}/v3/orders`, { headers: { 'x-vital-api-key': key } })).status).toBe(200);
     });
-    expect(code).toBe(0);
+    expect(run).toEqual({ used: true, code: 0, stderr: '' });
   });
 
   it('takes the PSC switches: a slot taken answers 400 under --slot-conflict 400, as the banner says', async () => {
-    const code = await withCli(['--port', '0', '--slot-conflict', '400', '--idempotency', 'off', '--confirm-delay', '50'], { JUNCTION_API_KEY: '' }, async (banner) => {
+    const run = await withCli(['--port', '0', '--slot-conflict', '400', '--idempotency', 'off', '--confirm-delay', '50'], { JUNCTION_API_KEY: '' }, async (banner) => {
       expect(banner).toContain('PSC switches: slot conflict 400, idempotency off, Quest confirms: yes, pending waits 50 ms');
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1]!;
       const key = /x-vital-api-key\): (\S+)/.exec(banner)![1]!;
@@ -360,6 +378,6 @@ describe('npm run junction-api', () => {
       expect((await callStandin(target, 'POST', `/v3/order/${first}/psc/appointment/book`, slot)).status).toBe(200);
       expect(await callStandin(target, 'POST', `/v3/order/${second}/psc/appointment/book`, slot)).toEqual({ status: 400, body: { detail: 'Requested appointment time is not available' } });
     });
-    expect(code).toBe(0);
+    expect(run).toEqual({ used: true, code: 0, stderr: '' });
   });
 });
