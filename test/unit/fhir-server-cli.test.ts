@@ -65,6 +65,8 @@ describe('npm run fhir-server', () => {
 
   it('starts with a banner naming the base URL, the token URL and a curl of Task?identifier=, and answers it', async () => {
     const child = spawn('npm', ['run', '-s', 'fhir-server', '--', '--port', '0', '--client-id', 'tracker', '--client-secret', 's3cret'], { cwd: repoRoot, env: { ...process.env } });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let origin = '';
     try {
       const banner = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -80,12 +82,15 @@ describe('npm run fhir-server', () => {
       expect(banner).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${base}/Task?identifier=urn:redraw-tracker:follow-up|<follow-up id>'`);
       expect(banner).not.toContain('s3cret');
       // The EHR user's edit, as the banner shows it (no token: a control route).
-      const origin = base!.replace('/fhir/R4', '');
+      origin = base!.replace('/fhir/R4', '');
       expect(banner).toContain(`curl -s -X POST ${origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'`);
       expect((await fetch(`${origin}/local/ehr/Task/none`, { method: 'POST', body: '{"status":"completed","author":"Practitioner/123"}' })).status).toBe(404);
       expect((await fetch(`${base}/Task?identifier=urn:redraw-tracker:follow-up|x`)).status).toBe(401);
     } finally {
       child.kill('SIGTERM');
     }
+    // Stopped as Ctrl-C's sibling stops it: the script ends cleanly and its port is released.
+    expect(await exited).toBe(0);
+    await expect(fetch(`${origin}/local/ehr/Task/none`, { method: 'POST', body: '{}' })).rejects.toThrow();
   }, SPAWN_TIMEOUT_MS);
 });
