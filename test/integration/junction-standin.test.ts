@@ -4,13 +4,12 @@
  * filters, transactions derived from its orders, faults, lost webhooks, and the
  * same control surface in-process and from another process).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
 import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
 import { freePort } from '../support/npm-start';
+import { withStandinProcess } from '../support/standin-cli';
 
 /** The file's stand-in, reset before each test (test/support/junction-standin.ts). */
 const standin = useJunctionStandin();
@@ -299,42 +298,9 @@ describe('control from another process (HTTP)', () => {
 });
 
 describe('npm run junction-api', () => {
-  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-  interface CliRun {
-    /** Whether `use` ran: the CLI was still up when its banner came or the wait ran out. */
-    used: boolean;
-    code: number | null;
-    stderr: string;
-  }
-
-  /**
-   * Starts the CLI, waits for its banner, and stops it (SIGTERM) after `use`; a
-   * CLI that exits before its banner is not used, and its stderr is returned to
-   * say why.
-   */
-  async function withCli(args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<CliRun> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/junction-standin/entry.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
-    let output = '';
-    let stderr = '';
-    let used = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      const deadline = Date.now() + 30_000;
-      while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 50));
-      used = child.exitCode === null;
-      if (used) await use(output);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    return { used, code: await exited, stderr };
-  }
+  /** The stand-in's CLI as `npm run junction-api` runs it, until `use` is done (test/support/standin-cli.ts). */
+  const withCli = (args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>) =>
+    withStandinProcess(process.execPath, ['--import', 'tsx', 'local/junction-standin/entry.ts', ...args], env, use);
 
   it('prints its URL and a fresh key, serves with them (here with generated orders), and stops on SIGTERM', async () => {
     const env = { JUNCTION_API_KEY: '' };

@@ -1,6 +1,8 @@
 /**
  * What the stand-ins' command-line tests share (test/unit/junction-api-cli.test.ts,
- * test/unit/junction-api-webhooks-cli.test.ts, test/unit/fhir-server-cli.test.ts):
+ * test/unit/junction-api-webhooks-cli.test.ts, test/unit/fhir-server-cli.test.ts,
+ * test/integration/junction-standin.test.ts): a stand-in run as a process until
+ * its banner, used, then stopped with SIGTERM;
  * running `npm run -s <script>` to its end with the stand-in's settings cleared, or
  * the same command line in this process (standinMain, local/standin/cli.ts) with
  * the environment that process would have had, where the process itself is not
@@ -13,7 +15,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach } from 'vitest';
 import type * as z from 'zod';
 import { standinMain, type StandinCommand } from '../../local/standin/cli';
-import { repoRoot } from './npm-start';
+import { repoRoot, spawnNpm } from './npm-start';
 
 /** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
 export const SPAWN_TIMEOUT_MS = 60_000;
@@ -68,6 +70,34 @@ export async function runStandinInProcess<Options, Shape extends z.ZodRawShape>(
   });
   if (outcome.code === null) await outcome.started.stop();
   return { code: outcome.code, stdout, stderr };
+}
+
+/** How a stand-in's process ended after withStandinProcess's `use`. */
+export interface StandinProcessRun {
+  /** Whether `use` ran: the process was still up when its banner came or the wait ran out. */
+  used: boolean;
+  code: number | null;
+  stderr: string;
+}
+
+/**
+ * Starts `command args` in the repository (./npm-start.ts spawnNpm), waits up to
+ * 30 s for its banner's "Press Ctrl-C", gives `use` what it printed, and stops it
+ * with SIGTERM; a process that exits before its banner is not used, and its
+ * stderr is returned to say why.
+ */
+export async function withStandinProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<StandinProcessRun> {
+  const started = spawnNpm(args, { ...process.env, ...env }, command);
+  let used = false;
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!started.stdout().includes('Press Ctrl-C') && Date.now() < deadline && !started.hasExited()) await new Promise((done) => setTimeout(done, 50));
+    used = !started.hasExited();
+    if (used) await use(started.stdout());
+  } finally {
+    started.child.kill('SIGTERM');
+  }
+  return { used, code: (await started.exited).code, stderr: started.stderr() };
 }
 
 /**

@@ -13,11 +13,9 @@
  * same command line in this process (standinMain, test/support/standin-cli.ts),
  * a spawn's 1.5 s of CPU saved.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { fhirServer as command } from '../../local/fhir-standin/cli';
-import { repoRoot } from '../support/npm-start';
-import { nonEmptyLines, portHolder, runStandinInProcess, SPAWN_TIMEOUT_MS } from '../support/standin-cli';
+import { nonEmptyLines, portHolder, runStandinInProcess, SPAWN_TIMEOUT_MS, withStandinProcess } from '../support/standin-cli';
 
 /** Runs the fhir-server command line on `args` in this process, without FHIR_STANDIN_PORT unless given (test/support/standin-cli.ts). */
 const fhirServer = (args: readonly string[], settings: Record<string, string> = {}) => runStandinInProcess(command, ['FHIR_STANDIN_PORT'], args, settings);
@@ -64,18 +62,8 @@ describe('npm run fhir-server', () => {
   });
 
   it('starts with a banner naming the base URL, the token URL and a curl of Task?identifier=, and answers it', async () => {
-    const child = spawn('npm', ['run', '-s', 'fhir-server', '--', '--port', '0', '--client-id', 'tracker', '--client-secret', 's3cret'], { cwd: repoRoot, env: { ...process.env } });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let origin = '';
-    try {
-      const banner = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('Press Ctrl-C')) resolve(out);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
+    const run = await withStandinProcess('npm', ['run', '-s', 'fhir-server', '--', '--port', '0', '--client-id', 'tracker', '--client-secret', 's3cret'], {}, async (banner) => {
       const base = /base URL (http:\/\/127\.0\.0\.1:\d+\/fhir\/R4)$/m.exec(banner)?.[1];
       expect(base).toBeDefined();
       expect(banner).toContain(`token URL: ${base!.replace('/fhir/R4', '')}/oauth2/token`);
@@ -86,11 +74,9 @@ describe('npm run fhir-server', () => {
       expect(banner).toContain(`curl -s -X POST ${origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'`);
       expect((await fetch(`${origin}/local/ehr/Task/none`, { method: 'POST', body: '{"status":"completed","author":"Practitioner/123"}' })).status).toBe(404);
       expect((await fetch(`${base}/Task?identifier=urn:redraw-tracker:follow-up|x`)).status).toBe(401);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    // Stopped as Ctrl-C's sibling stops it: the script ends cleanly and its port is released.
-    expect(await exited).toBe(0);
+    });
+    // Up until its banner, then stopped as Ctrl-C's sibling stops it: the script ends cleanly and its port is released.
+    expect(run, run.stderr).toMatchObject({ used: true, code: 0 });
     await expect(fetch(`${origin}/local/ehr/Task/none`, { method: 'POST', body: '{}' })).rejects.toThrow();
   }, SPAWN_TIMEOUT_MS);
 });
