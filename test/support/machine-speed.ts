@@ -47,21 +47,29 @@ export async function referenceWorkReadings(runs = REFERENCE_RUNS): Promise<numb
 /**
  * Runs the workload every `everyMs` beside the tests, each reading appended to the run's folder
  * (./suite-cpu.ts RUN_DIR_VARIABLE), until stopped; a run that fails is left out (the budget test's
- * own runs remain). It never holds the process open.
+ * own runs remain). One run at a time; `stop()` starts no other and resolves once the run under way,
+ * if any, has landed. It never holds the process open.
  */
-export function startSpeedSampler(runDir: string, everyMs = SAMPLE_EVERY_MS): { stop(): void } {
-  let running = false;
+export function startSpeedSampler(runDir: string, everyMs = SAMPLE_EVERY_MS): SpeedSampler {
+  let underWay: Promise<void> | undefined;
   const sample = () => {
-    if (running) return;
-    running = true;
-    runWork()
+    underWay ??= runWork()
       .then((cpuSeconds) => appendRunLine(runDir, SAMPLES_FILE, WorkReading, { cpuSeconds }))
       .catch(() => undefined)
-      .finally(() => (running = false));
+      .finally(() => (underWay = undefined));
   };
   const timer = setInterval(sample, everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await underWay;
+    },
+  };
+}
+
+export interface SpeedSampler {
+  stop(): Promise<void>;
 }
 
 /** The readings the sampler took in this run so far. */

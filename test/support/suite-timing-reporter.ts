@@ -13,7 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { machineCpuSeconds, readFileCpu, RUN_DIR_VARIABLE, sharedProcessCpuSeconds, type FileCpu } from './suite-cpu';
-import { startSpeedSampler } from './machine-speed';
+import { startSpeedSampler, type SpeedSampler } from './machine-speed';
 import { repoRoot } from './npm-start';
 import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
 
@@ -28,19 +28,20 @@ export default class SuiteTimingReporter implements Reporter {
   private startedAt = Date.now();
   private loadAtStart = loadavg()[0] ?? 0;
   private machineAtStart = machineCpuSeconds();
-  private sampler: { stop(): void } | undefined;
+  private sampler: SpeedSampler | undefined;
 
   onTestRunStart(): void {
     this.startedAt = Date.now();
     this.loadAtStart = loadavg()[0] ?? 0;
     this.machineAtStart = machineCpuSeconds();
     const runDir = process.env[RUN_DIR_VARIABLE];
-    this.sampler?.stop();
+    void this.sampler?.stop();
     this.sampler = runDir === undefined ? undefined : startSpeedSampler(runDir);
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    this.sampler?.stop();
+    // Not awaited: a reading still under way would change nothing of what this prints.
+    void this.sampler?.stop();
     const runDir = process.env[RUN_DIR_VARIABLE];
     const cpu = new Map<string, FileCpu>((runDir === undefined ? [] : readFileCpu(runDir)).map((record) => [record.file, record]));
     const files: FileTiming[] = testModules.map((module) => {

@@ -143,11 +143,15 @@ describe('the machine\'s speed (test/support/machine-speed.ts)', () => {
     try {
       const sampler = startSpeedSampler(runDir, 20);
       await vi.waitFor(() => expect(readSpeedSamples(runDir).length).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 50 });
-      sampler.stop();
-      // A run under way when it stopped still lands; none starts after.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const landed = readSpeedSamples(runDir).length;
+      // Within 20 ms of a run's end the next starts: stopped half a second later, one is under way, and it
+      // lands before stop() resolves (seconds on a loaded machine); none starts after.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sampler.stop();
       const settled = readSpeedSamples(runDir).length;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(settled).toBeGreaterThan(landed);
+      // Nothing lands after it: neither the run that was under way (about a second) nor a new one.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect(readSpeedSamples(runDir)).toHaveLength(settled);
       // Every 20 ms, a run of about a second: without one run at a time, tens would have landed.
       expect(settled).toBeLessThan(10);
