@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { REQUEST_TIMEOUT_MS } from '../../console/src/lib/http';
 import type { JunctionStandin } from '../../local/junction-standin';
 import { atLab, buildDeliveries, freshId, redrawFlow } from './junction';
 import { postSignedWebhook } from './webhook';
@@ -97,9 +98,17 @@ export function keyCounter(page: Page): { press(key: string): Promise<void>; rea
   };
 }
 
-/** The focus is on the element of this id (within 15 s: the panel reads the tracker, which reads the stand-in). */
+/**
+ * How long a step of the panel may take: the console's own wait for the tracker and 5 s more. A step waits on
+ * the tracker, which waits on the stand-in (a booking's one call to Junction alone may take 20 s: PSC_CALL_TIMEOUT_MS,
+ * functions/junction/psc.ts); on a loaded machine steps took seconds. A hang still fails: the page's own "No answer
+ * in 35 s", or this wait's end.
+ */
+export const PANEL_STEP_MS = REQUEST_TIMEOUT_MS + 5_000;
+
+/** The focus is on the element of this id (within PANEL_STEP_MS: the panel reads the tracker, which reads the stand-in). */
 export async function focusedOn(page: Page, id: string): Promise<void> {
-  await page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`, undefined, { timeout: 15_000 }).catch(async (error: unknown) => {
+  await page.waitForFunction(`document.activeElement?.id === ${JSON.stringify(id)}`, undefined, { timeout: PANEL_STEP_MS }).catch(async (error: unknown) => {
     throw new Error(`the focus never reached #${id} (it is on #${await page.evaluate<string>('document.activeElement?.id ?? ""')}): ${String(error)}`);
   });
 }
