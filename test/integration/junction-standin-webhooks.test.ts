@@ -14,7 +14,7 @@
  * The stand-ins run in this process; only their HTTP is exercised.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slotsAnswer } from '../../functions/core/booking/slots';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { verifySvixSignature } from '../../functions/core/svix';
@@ -75,16 +75,20 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 const secret = newSecret();
+/**
+ * The running test's receiver: a fresh one on a port of its own for each test, not one shared and
+ * emptied between tests. A stand-in closed (or reset) with an attempt under way aborts it, but what
+ * it already wrote on a kept-alive connection still arrives: the "never holds up" test's cancel
+ * webhook, aborted so by its stand-in's close(), reached the next test's receiver and took the 'hang'
+ * of its plan (attempts [503, no_answer, 200]). Now such a request can only reach its own test's
+ * receiver, closed with that test; each test's plan and count see only its own stand-in's posts.
+ */
 let receiver: Receiver;
-beforeAll(async () => {
+beforeEach(async () => {
   receiver = await startReceiver();
 });
-afterAll(async () => {
-  await receiver?.close();
-});
-beforeEach(() => {
-  receiver.received.length = 0;
-  receiver.plan.length = 0;
+afterEach(async () => {
+  await receiver.close();
 });
 
 /** The first free slots of the order's sites that book here: [site code, booking key] each, soonest first. */
@@ -126,16 +130,13 @@ const eventTimes = (data: Record<string, unknown>) => (data.events as { created_
 describe('with webhooks to a receiver: after each booking change, the signed webhook Junction sends', () => {
   let posting: JunctionStandin;
   const lines: string[] = [];
-  // The file's receiver is only known once it listens: this block's stand-in posts to it.
-  beforeAll(async () => {
+  // Each test's own stand-in, posting to the test's own receiver (the file's beforeEach, run first, starts it).
+  beforeEach(async () => {
+    lines.length = 0;
     posting = await startJunctionStandin({ webhooks: { to: receiver.url, secret, log: (line) => lines.push(line) }, psc: { confirmDelayMs: 600_000 } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await posting?.close();
-  });
-  beforeEach(async () => {
-    await posting.reset();
-    lines.length = 0;
   });
 
   it('posts labtest.appointment.created after a book, updated after a reschedule and a cancel: Svix-signed, the appointment as Junction then holds it, events in order, PHI fields', async () => {
@@ -272,15 +273,13 @@ describe('without webhooks', () => {
 describe('a receiver that fails', () => {
   const lines: string[] = [];
   let standin: JunctionStandin;
-  beforeAll(async () => {
+  // As above: each test's own stand-in to its own receiver, so no retry of one test can meet another's plan.
+  beforeEach(async () => {
+    lines.length = 0;
     standin = await startJunctionStandin({ webhooks: { to: receiver.url, secret, retryDelaysMs: [30, 60, 90], timeoutMs: 400, log: (line) => lines.push(line) } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await standin?.close();
-  });
-  beforeEach(async () => {
-    await standin.reset();
-    lines.length = 0;
   });
 
   it("never holds up the API's answer: a book answers while the receiver holds its webhook unanswered", async () => {
