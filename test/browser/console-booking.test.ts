@@ -86,15 +86,8 @@ async function bookFirst(page: Page, code: string, press: (key: string) => Promi
   await press('Enter');
 }
 
-/**
- * answered (the answer said, the focus on it), given as long as a step of the panel (PANEL_STEP_MS) rather than its
- * 15 s: the answer waits on the tracker's call to Junction, which took seconds on a loaded machine.
- */
-async function bookingAnswered(page: Page, words: string): Promise<void> {
-  // Not there by then: answered fails, naming what the page says instead.
-  await page.getByRole('status').filter({ hasText: words }).waitFor({ timeout: PANEL_STEP_MS }).catch(() => undefined);
-  await answered(page, words);
-}
+// A booking's answer waits on the tracker's call to Junction (seconds on a loaded machine): each answered() below
+// is given a step of the panel (PANEL_STEP_MS), not its default 15 s.
 
 /** The booking the tracker holds now, as the console reads it. */
 const bookingNow = async (id: string) => bookingOf((await detail(file.url, id)).follow_up.booking);
@@ -123,7 +116,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     expect(await page.locator('#bk-question strong').textContent()).toBe(question);
     await expectNoAxeViolations(page, 'the booking panel, asking before it books, 1280x800');
     await keys.press('Enter');
-    await bookingAnswered(page, 'Booked ');
+    await answered(page, 'Booked ', PANEL_STEP_MS);
     console.info(`b, Enter, Enter, Enter: ${keys.count} keys (at most 5)`);
     expect(keys.count).toBeLessThanOrEqual(5);
 
@@ -166,7 +159,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     await focusedOn(page, 'bk-yes');
     expect(await page.locator('#bk-question strong').textContent()).toBe(bookQuestion(false, slot.start, two.times.iana_timezone, 'quest', two.site.site_code, ZONE));
     await keys.press('Enter');
-    await bookingAnswered(page, 'Booked ');
+    await answered(page, 'Booked ', PANEL_STEP_MS);
     console.info(`the second site that books here, its second open day: ${keys.count} keys (at most 10)`);
     expect(keys.count).toBeLessThanOrEqual(10);
     expect(await bookingNow(followUpId)).toMatchObject({ site_code: two.site.site_code, start_at: slot.start, status: 'confirmed' });
@@ -205,7 +198,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     expect(await page.locator('#bk-question strong').textContent()).toBe(bookQuestion(true, later.start, times.iana_timezone, 'quest', site.site_code, ZONE));
     await expectNoAxeViolations(page, 'asking before it reschedules, 1280x800');
     await page.keyboard.press('Enter');
-    await bookingAnswered(page, 'Rescheduled: Booked ');
+    await answered(page, 'Rescheduled: Booked ', PANEL_STEP_MS);
     expect(await bookingNow(followUpId)).toMatchObject({ start_at: later.start, site_code: site.site_code, status: 'confirmed' });
 
     // Cancel: its button before the sites (Shift+Tab from the first), a reason, Enter.
@@ -220,7 +213,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await bookingAnswered(page, 'Cancelled: The booking of ');
+    await answered(page, 'Cancelled: The booking of ', PANEL_STEP_MS);
     const now = await detail(file.url, followUpId);
     expect(now.follow_up).toMatchObject({ state: 'acknowledged', booking: { status: 'cancelled' } });
     expect(now.history.at(-1)).toMatchObject({ action: 'cancel_booking', actor: 'bo.k', cancellation_reason_id: CANCELLATION_REASONS[1].id });
@@ -249,7 +242,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     expect(await page.getByRole('group', { name: /^When \(America\/New_York, E[SD]T\)$/ }).count()).toBe(1);
     await expectNoAxeViolations(page, 'recording a lab booking, 1280x800');
     await page.locator('#bk-site-code').press('Enter');
-    await bookingAnswered(page, 'Recorded: Booked with the lab: ');
+    await answered(page, 'Recorded: Booked with the lab: ', PANEL_STEP_MS);
     const now = await detail(file.url, followUpId);
     expect(now.follow_up).toMatchObject({ state: 'snoozed', owner: 'di.l', booking: { booked_with: 'lab', status: 'recorded', site_code: 'LAB-7' } });
     expect(Date.parse(String(now.follow_up.booking!.start_at))).toBe(at.getTime());
@@ -340,7 +333,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     }
     // Enter on Book opens the panel, as b would: then as with b.
     await bookFirst(page, (await sitesOf(file.url, followUpId))[0]!.site_code, (key) => keys.press(key === 'b' ? 'Enter' : key));
-    await bookingAnswered(page, 'Booked ');
+    await answered(page, 'Booked ', PANEL_STEP_MS);
     console.info(`with shortcuts off: ${tabs} Tab presses to Book, then ${keys.count - tabs} keys: ${keys.count} in all`);
     expect(keys.count - tabs).toBe(4);
     expect(tabs).toBeLessThanOrEqual(3);
@@ -403,7 +396,7 @@ describe('booking the redraw from the follow-up (issue 83 item 6)', () => {
     // The question itself names the colleague who owns it (§12's question once more: no key more).
     expect(await page.locator('#bk-question').textContent()).toMatch(/\? j\.doe owns this follow-up, not you: it stays theirs\.$/);
     await page.locator('#bk-yes').tap();
-    await bookingAnswered(page, 'Booked ');
+    await answered(page, 'Booked ', PANEL_STEP_MS);
     expect((await detail(file.url, followUpId)).follow_up).toMatchObject({ owner: 'j.doe', booking: { status: 'confirmed', booked_by: 'ha.p' } });
   });
 });

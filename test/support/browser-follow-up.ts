@@ -12,12 +12,15 @@ export async function shown(page: Page, id: string): Promise<void> {
   await page.locator('#next-in-queue, #end-of-queue').first().waitFor();
 }
 
-/** After an action: the answer is announced and the focus is on it (the top of the page), never the page's body. */
-export async function answered(page: Page, words: string): Promise<void> {
+/**
+ * After an action: the answer is announced (within `timeoutMs`) and the focus is on it (the top of the
+ * page), never the page's body.
+ */
+export async function answered(page: Page, words: string, timeoutMs = 15_000): Promise<void> {
   await page
     .getByRole('status')
     .filter({ hasText: words })
-    .waitFor({ timeout: 15_000 })
+    .waitFor({ timeout: timeoutMs })
     .catch(async (error: unknown) => {
       throw new Error(`no "${words}": ${String(error)}\n${await page.locator('main').innerText()}`);
     });
