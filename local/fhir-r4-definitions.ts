@@ -13,6 +13,7 @@
  * name and renamed (processes starting together each write a whole file), and read back through a
  * schema: one that is unreadable, of another shape or unwritable is built again, never trusted.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -81,7 +82,7 @@ function readKept(file: string): R4Definitions | null {
 
 function keep(file: string, definitions: R4Definitions): void {
   const valueSets = [...definitions.valueSets].map(([url, set]) => [url, set && { pairs: [...set.pairs], codes: [...set.codes] }]);
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${randomUUID()}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(temporary, JSON.stringify({ structureDefinitions: definitions.structureDefinitions, valueSets }));
