@@ -14,7 +14,7 @@
  * schema: one that is unreadable, of another shape or unwritable is built again, never trusted.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,9 +86,13 @@ function keep(file: string, definitions: R4Definitions): void {
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(temporary, JSON.stringify({ structureDefinitions: definitions.structureDefinitions, valueSets }));
+  } catch {
+    return; // A folder that cannot be written costs the next process the build again; nothing else.
+  }
+  try {
     renameSync(temporary, file);
   } catch {
-    // A folder that cannot be written costs the next process the build again; nothing else.
+    rmSync(temporary, { force: true });
   }
 }
 
